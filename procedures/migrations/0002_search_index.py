@@ -1,0 +1,28 @@
+"""Trigram index for the diacritics-free search column (PostgreSQL only).
+
+`search_text` is already lower-case and unaccented (core.text.fold), so `LIKE '%term%'` on it
+needs no unaccent() at query time and a plain gin_trgm_ops index serves it. SQLite scans.
+"""
+
+from django.db import migrations
+
+FORWARD = [
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE INDEX IF NOT EXISTS procedures_search_trgm ON procedures_procedure "
+    "USING gin (search_text gin_trgm_ops)",
+]
+BACKWARD = ["DROP INDEX IF EXISTS procedures_search_trgm"]
+
+
+def run(statements):
+    def apply(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            for sql in statements:
+                schema_editor.execute(sql)
+
+    return apply
+
+
+class Migration(migrations.Migration):
+    dependencies = [("procedures", "0001_initial")]
+    operations = [migrations.RunPython(run(FORWARD), run(BACKWARD))]
