@@ -189,3 +189,24 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Dossiers (rules not verified in the legal text are settings: DOMAIN.md §3.5, §14) -------
+# How many times a dossier's result date may be rescheduled with an apology ("không quá một lần").
+DOSSIER_MAX_RESCHEDULES = env.int("DOSSIER_MAX_RESCHEDULES", default=1)
+# The apology must be issued at least this many working days before the due date.
+DOSSIER_APOLOGY_LEAD_WORKING_DAYS = env.int("DOSSIER_APOLOGY_LEAD_WORKING_DAYS", default=1)
+# Scans attached to dossiers: private storage, allowed types and size.
+DOSSIER_ATTACHMENT_ROOT = env.path(
+    "DOSSIER_ATTACHMENT_ROOT", default=BASE_DIR / "private" / "attachments"
+)
+DOSSIER_ATTACHMENT_MAX_BYTES = env.int("DOSSIER_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+DOSSIER_ATTACHMENT_TYPES = {
+    "application/pdf": "pdf",
+    "image/jpeg": "jpg",
+    "image/png": "png",
+}
+# Public look-ups: requests per IP per minute and per dossier code per hour (django-ratelimit).
+LOOKUP_RATE_PER_IP = env.str("LOOKUP_RATE_PER_IP", default="20/m")
+LOOKUP_RATE_PER_CODE = env.str("LOOKUP_RATE_PER_CODE", default="10/h")
+# Base URL printed in QR codes and notices (the public address of the portal).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
