@@ -1,0 +1,1 @@
+"""Dossier views, one module per audience: staff screens, slips, the public look-up."""
