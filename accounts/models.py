@@ -70,6 +70,13 @@ class Agency(TimeStampedModel):
     def __str__(self):
         return self.name
 
+    # Cache invalidation only: public pages cache the primary agency (accounts.selectors).
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        from .selectors import forget_primary_agency
+
+        forget_primary_agency()
+
 
 class Department(TimeStampedModel):
     """A unit of an agency: the one-stop desk, a specialist office, leadership."""

@@ -11,5 +11,9 @@ def primary_agency() -> Agency | None:
     if agency is None:
         agency = Agency.objects.primary()
         if agency is not None:
-            cache.set(PRIMARY_AGENCY_CACHE_KEY, agency, 60)
+            cache.set(PRIMARY_AGENCY_CACHE_KEY, agency, 300)
     return agency
+
+
+def forget_primary_agency() -> None:
+    cache.delete(PRIMARY_AGENCY_CACHE_KEY)

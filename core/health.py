@@ -30,9 +30,17 @@ def check_broker() -> dict:
         return {"ok": True, "mode": "eager"}
     from nhatrang_portal.celery import app
 
+    timeout = settings.CELERY_BROKER_CONNECTION_TIMEOUT
     try:
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=settings.CELERY_BROKER_CONNECTION_TIMEOUT)
+        # One attempt, bounded in time: a refused connection is not retried after a sleep, and
+        # a broker that accepts the connection but never answers cannot hang the probe
+        # (without socket_timeout the Redis transport waits for its reply forever).
+        with app.connection_for_write(
+            url=settings.CELERY_BROKER_URL,
+            connect_timeout=timeout,
+            transport_options={"socket_timeout": timeout, "socket_connect_timeout": timeout},
+        ) as conn:
+            conn.ensure_connection(max_retries=0, timeout=timeout)
     except Exception as exc:  # noqa: BLE001
         return {"ok": False, "mode": "broker", "error": exc.__class__.__name__}
     return {"ok": True, "mode": "broker"}

@@ -1,0 +1,1 @@
+"""Sample form PDFs for the demo catalogue; see generate.py."""
