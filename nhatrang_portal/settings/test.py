@@ -16,3 +16,4 @@ STORAGES["staticfiles"] = {  # noqa: F405
 MEDIA_ROOT = env.path("TEST_MEDIA_ROOT", default=BASE_DIR / "test-artifacts" / "media")  # noqa: F405
 CELERY_BROKER_URL = ""
 CELERY_TASK_ALWAYS_EAGER = True
+DOSSIER_ATTACHMENT_ROOT = BASE_DIR / "test-artifacts" / "private"  # noqa: F405
