@@ -119,3 +119,7 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+    def get_full_name(self):
+        """Vietnamese order: family name first ("Nguyễn" + "Văn An")."""
+        return f"{self.last_name} {self.first_name}".strip()
