@@ -21,9 +21,12 @@ CHILD_RELATIONS = ["steps", "methods", "components", "workflow_steps"]
 def procedure_revise(*, procedure: Procedure, user) -> Procedure:
     """Copy `procedure` (with its steps, methods, components and workflow) into a new draft.
 
-    Called by staff from the admin. Returns the existing draft if one is already open for the
-    code, so two clicks never make two drafts. Form files are shared, not copied.
+    Called by staff from the admin; needs `procedures.add_procedure`. Returns the existing draft
+    if one is already open for the code, so two clicks never make two drafts. Form files are
+    shared, not copied.
     """
+    if not user.has_perm("procedures.add_procedure"):
+        raise ApplicationError(_("You are not allowed to revise procedures."))
     existing = Procedure.objects.filter(code=procedure.code, status=ProcedureStatus.DRAFT).first()
     if existing is not None:
         return existing
@@ -87,6 +90,8 @@ def procedure_retire(*, procedure: Procedure, user) -> Procedure:
     procedure = Procedure.objects.select_for_update().get(pk=procedure.pk)
     if procedure.status == ProcedureStatus.RETIRED:
         return procedure
+    if procedure.status != ProcedureStatus.PUBLISHED:
+        raise ApplicationError(_("Only a published version can be retired."))
     procedure.status = ProcedureStatus.RETIRED
     procedure.save(update_fields=["status", "updated_at"])
     return procedure
