@@ -1,0 +1,187 @@
+"""The staff dossier list's filters (django-filter), parsed from the query string.
+
+A value that does not validate is ignored on its own while the others still apply (django-filter
+filters with the valid fields only); the view lists what was ignored. Time thresholds ("overdue",
+"due within N working days") are computed here with core.calendar, never in templates.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import django_filters
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.calendar import WorkingCalendar, get_calendar
+from procedures.constants import ProcedureStatus, SubmissionChannel
+from procedures.models import Procedure
+
+from .constants import DossierStatus
+
+OPEN = "open"
+NOT_ASSIGNED = "none"
+MAX_DUE_WITHIN = 60
+MAX_TEXT_LENGTH = 100
+
+
+def due_within_threshold(
+    *, days: int, now: datetime.datetime, calendar: WorkingCalendar
+) -> datetime.datetime:
+    """End of the office day `days` working days after today (0: closing time today)."""
+    today = now.astimezone(calendar.tz).date()
+    return calendar.end_of_day(calendar.add_working_days(today, days))
+
+
+class IntegerFilter(django_filters.Filter):
+    field_class = forms.IntegerField
+
+
+class DossierFilterForm(forms.Form):
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("received_from"), data.get("received_to")
+        if start and end and start > end:
+            self.add_error("received_to", _("The end of the period is before its start."))
+        return data
+
+
+class DossierFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="filter_text",
+        label=_("Code, name or phone"),
+        max_length=MAX_TEXT_LENGTH,
+    )
+    status = django_filters.ChoiceFilter(
+        method="filter_status",
+        label=_("Status"),
+        empty_label=_("Any status"),
+        choices=[(OPEN, _("All open dossiers"))] + list(DossierStatus.choices),
+    )
+    procedure = django_filters.ChoiceFilter(
+        method="filter_procedure", label=_("Procedure"), empty_label=_("Any procedure")
+    )
+    handler = django_filters.ChoiceFilter(
+        method="filter_handler", label=_("Handling officer"), empty_label=_("Anyone")
+    )
+    channel = django_filters.ChoiceFilter(
+        field_name="channel",
+        label=_("Channel"),
+        empty_label=_("Any channel"),
+        choices=SubmissionChannel.choices,
+    )
+    received_from = django_filters.DateFilter(
+        method="filter_received_from",
+        label=_("Received from"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    received_to = django_filters.DateFilter(
+        method="filter_received_to",
+        label=_("Received until"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue", label=_("Overdue only"), widget=forms.CheckboxInput
+    )
+    due_within = IntegerFilter(
+        method="filter_due_within",
+        label=_("Due within (working days, not overdue)"),
+        min_value=0,
+        max_value=MAX_DUE_WITHIN,
+    )
+
+    class Meta:
+        form = DossierFilterForm
+        fields: list[str] = []
+
+    def __init__(
+        self,
+        data=None,
+        queryset=None,
+        *,
+        user,
+        now: datetime.datetime | None = None,
+        calendar: WorkingCalendar | None = None,
+        **kwargs,
+    ):
+        super().__init__(data, queryset=queryset, **kwargs)
+        self.user = user
+        self.now = now or timezone.now()
+        self.calendar = calendar or get_calendar()
+        agency_id = _agency_id(user)
+        self.filters["procedure"].extra["choices"] = _procedure_choices(agency_id)
+        self.filters["handler"].extra["choices"] = [
+            (NOT_ASSIGNED, _("Not assigned yet"))
+        ] + _handler_choices(agency_id)
+
+    # -- filter methods ----------------------------------------------------------------------
+    def filter_text(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_status(self, queryset, name, value):
+        if value == OPEN:
+            return queryset.open()
+        return queryset.filter(status=value)
+
+    def filter_procedure(self, queryset, name, value):
+        # Every version of the procedure: a dossier keeps the version it was received under.
+        return queryset.filter(procedure__code=value)
+
+    def filter_handler(self, queryset, name, value):
+        if value == NOT_ASSIGNED:
+            return queryset.filter(handler__isnull=True)
+        return queryset.filter(handler_id=int(value))
+
+    def _start_of(self, day: datetime.date) -> datetime.datetime:
+        return datetime.datetime.combine(day, datetime.time.min, tzinfo=self.calendar.tz)
+
+    def filter_received_from(self, queryset, name, value):
+        return queryset.filter(received_at__gte=self._start_of(value))
+
+    def filter_received_to(self, queryset, name, value):
+        return queryset.filter(received_at__lt=self._start_of(value + datetime.timedelta(days=1)))
+
+    def filter_overdue(self, queryset, name, value):
+        return queryset.overdue(self.now) if value else queryset
+
+    def filter_due_within(self, queryset, name, value):
+        # "Sắp đến hạn": not overdue yet, due by the end of the N-th working day from today.
+        # Overdue dossiers have their own filter.
+        threshold = due_within_threshold(days=value, now=self.now, calendar=self.calendar)
+        return queryset.due_by(threshold).filter(due_at__gte=self.now)
+
+    # -- reporting ---------------------------------------------------------------------------
+    def ignored_messages(self) -> list[str]:
+        """One line per filter value that did not validate (and was therefore ignored)."""
+        if not self.is_bound or self.form.is_valid():
+            return []
+        out = []
+        for name, errors in self.form.errors.items():
+            label = self.form.fields[name].label if name in self.form.fields else ""
+            for error in errors:
+                out.append(f"{label}: {error}" if label else str(error))
+        return out
+
+
+def _agency_id(user):
+    department = getattr(user, "department", None)
+    return department.agency_id if department else None
+
+
+def _procedure_choices(agency_id) -> list[tuple[str, str]]:
+    """One entry per procedure code (latest received-able version's name) of the agency."""
+    qs = Procedure.objects.exclude(status=ProcedureStatus.DRAFT)
+    if agency_id is not None:
+        qs = qs.filter(agency_id=agency_id)
+    seen: dict[str, str] = {}
+    for code, title in qs.order_by("code", "-version").values_list("code", "name"):
+        seen.setdefault(code, f"{code} · {title}")
+    return sorted(seen.items(), key=lambda item: item[1])
+
+
+def _handler_choices(agency_id) -> list[tuple[str, str]]:
+    from .selectors import assignable_officers  # selectors import this module
+
+    officers = assignable_officers(agency_id=agency_id, active_only=False)
+    return [(str(officer.pk), str(officer)) for officer in officers]
