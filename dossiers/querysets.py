@@ -1,7 +1,7 @@
 from django.db import models
 from django.db.models import Case, Q, Value, When
 
-from .constants import OPEN_STATUSES, DossierStatus
+from .constants import OPEN_STATUSES, PAUSED_STATUSES, DossierStatus
 
 
 class DossierQuerySet(models.QuerySet):
@@ -13,20 +13,23 @@ class DossierQuerySet(models.QuerySet):
         return self.filter(status__in=[DossierStatus.ACCEPTED, DossierStatus.PROCESSING])
 
     def overdue(self, now):
-        return self.open().filter(due_at__lt=now)
+        """Running dossiers past their due time. A paused dossier is not overdue: its clock is
+        stopped and its due date moves when it resumes (DOMAIN.md §3.6, §3.8)."""
+        return self.running().filter(due_at__lt=now)
 
     def due_by(self, moment):
-        """Open dossiers due no later than `moment` (thresholds come from core.calendar)."""
-        return self.open().filter(due_at__lte=moment)
+        """Running dossiers due no later than `moment` (thresholds come from core.calendar)."""
+        return self.running().filter(due_at__lte=moment)
 
     def received_between(self, start, end):
         return self.filter(received_at__gte=start, received_at__lt=end)
 
     def with_urgency(self, *, now, amber_until):
-        """Annotate `urgency`: 0 overdue, 1 due by `amber_until`, 2 on track, 3 closed."""
+        """Annotate `urgency`: 0 overdue, 1 due by `amber_until`, 2 on track or paused, 3 closed."""
         return self.annotate(
             urgency=Case(
                 When(~Q(status__in=OPEN_STATUSES), then=Value(3)),
+                When(status__in=PAUSED_STATUSES, then=Value(2)),
                 When(due_at__lt=now, then=Value(0)),
                 When(due_at__lte=amber_until, then=Value(1)),
                 default=Value(2),

@@ -828,7 +828,8 @@ def dossier_attach(*, dossier: Dossier, user, uploaded_file) -> DossierAttachmen
         uploaded_by=user,
     )
     extension = settings.DOSSIER_ATTACHMENT_TYPES[content_type]
-    attachment.file.save(f"{dossier.code}.{extension}", uploaded_file, save=False)
+    safe_code = dossier.code.replace(".", "_")
+    attachment.file.save(f"{safe_code}.{extension}", uploaded_file, save=False)
     attachment.save()
     _event(
         dossier,

@@ -283,3 +283,16 @@ def test_events_are_append_only(procedure, desk):
     with pytest.raises(ValueError, match="append-only"):
         event.delete()
     assert DossierEvent.objects.count() == 1
+
+
+def test_a_paused_dossier_is_not_counted_overdue_while_the_clock_is_stopped(
+    procedure, desk, officer
+):
+    from dossiers.models import Dossier
+
+    dossier = register_dossier(procedure=procedure, user=desk, received_at=at(2026, 3, 2, 9))
+    services.dossier_assign(dossier=dossier, handler=officer, user=desk)
+    after_due = at(2026, 3, 12, 9)
+    assert Dossier.objects.overdue(after_due).filter(pk=dossier.pk).exists()
+    services.dossier_request_supplement(dossier=dossier, user=officer, items=["A"], reason="B")
+    assert not Dossier.objects.overdue(after_due).filter(pk=dossier.pk).exists()
