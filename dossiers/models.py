@@ -85,6 +85,8 @@ class Dossier(TimeStampedModel):
     consent_sms = models.BooleanField(_("agrees to SMS notices"), default=False)
     consent_email = models.BooleanField(_("agrees to email notices"), default=False)
     consent_recorded_at = models.DateTimeField(_("consent recorded at"), null=True, blank=True)
+    # Applicant and organisation names folded (core.text.fold) for accent-free staff search.
+    applicant_search = models.CharField(max_length=520, default="", db_default="", editable=False)
     # Last four digits of the phone, the second factor of the public look-up.
     phone_last4 = models.CharField(max_length=4, editable=False)
 

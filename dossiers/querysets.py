@@ -1,6 +1,8 @@
 from django.db import models
 from django.db.models import Case, Q, Value, When
 
+from core.text import fold
+
 from .constants import OPEN_STATUSES, PAUSED_STATUSES, DossierStatus
 
 
@@ -38,12 +40,13 @@ class DossierQuerySet(models.QuerySet):
         )
 
     def search(self, text):
-        """Staff free-text search: exact code, code fragment, applicant name or phone digits."""
+        """Staff free-text search: code fragment, applicant or organisation name (with or without
+        diacritics) or phone digits."""
         text = (text or "").strip()[:100]
         if not text:
             return self
         digits = "".join(ch for ch in text if ch.isdigit())
-        query = Q(code__icontains=text) | Q(applicant_name__icontains=text)
+        query = Q(code__icontains=text) | Q(applicant_search__contains=fold(text))
         if len(digits) >= 4:
             query |= Q(applicant_phone__contains=digits[-9:])
         return self.filter(query)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from core.calendar import WorkingCalendar, get_calendar
 from core.exceptions import ApplicationError
+from core.text import fold
 from core.validators import normalize_vn_phone, validate_cccd
 from procedures.constants import ProcedureStatus, SubmissionChannel
 from procedures.models import Procedure
@@ -275,6 +276,7 @@ def dossier_register(
         if (applicant.consent_sms or applicant.consent_email)
         else None,
         phone_last4=applicant.phone[-4:],
+        applicant_search=fold(f"{applicant.name} {applicant.organisation_name}"),
         channel=channel,
         set_count=set_count,
         note=note,
@@ -342,6 +344,7 @@ def dossier_refuse_at_intake(
         consent_sms=applicant.consent_sms,
         consent_email=applicant.consent_email,
         phone_last4=applicant.phone[-4:],
+        applicant_search=fold(f"{applicant.name} {applicant.organisation_name}"),
         channel=channel,
         status=DossierStatus.REFUSED,
         received_at=now,

@@ -296,3 +296,12 @@ def test_a_paused_dossier_is_not_counted_overdue_while_the_clock_is_stopped(
     assert Dossier.objects.overdue(after_due).filter(pk=dossier.pk).exists()
     services.dossier_request_supplement(dossier=dossier, user=officer, items=["A"], reason="B")
     assert not Dossier.objects.overdue(after_due).filter(pk=dossier.pk).exists()
+
+
+@pytest.mark.parametrize("text", ["pham thi", "PHẠM THỊ", "Phạm Thị Hồng", "hong"])
+def test_staff_search_finds_names_with_or_without_diacritics(procedure, desk, text):
+    from dossiers.models import Dossier
+
+    wanted = register_dossier(procedure=procedure, user=desk, name="Phạm Thị Hồng")
+    register_dossier(procedure=procedure, user=desk, name="Trần Văn Bình")
+    assert list(Dossier.objects.search(text)) == [wanted]
