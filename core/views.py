@@ -8,7 +8,6 @@ from django.views.decorators.http import require_GET
 from . import health
 
 COMING_SOON = {
-    "tra-cuu": _("Dossier look-up"),
     "phan-anh-kien-nghi": _("Feedback and petitions"),
     "danh-gia": _("Rate our service"),
 }

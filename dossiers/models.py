@@ -229,7 +229,7 @@ class DossierDocument(models.Model):
         related_name="+",
     )
     name = models.CharField(_("document"), max_length=500)
-    kind = models.CharField(_("form"), max_length=16, choices=DocumentKind.choices)
+    kind = models.CharField(_("original or copy"), max_length=16, choices=DocumentKind.choices)
     quantity = models.PositiveSmallIntegerField(_("quantity"), default=1)
 
     class Meta:

@@ -14,8 +14,9 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.calendar import WorkingCalendar, get_calendar
 from core.exceptions import ApplicationError
@@ -75,6 +76,17 @@ class IntakeResult:
 
 
 # --- helpers -------------------------------------------------------------------------------
+def _record(message: str, **params) -> str:
+    """Text stored in the history (public notes, step names) in the office's language.
+
+    The history is an official record: it must not depend on the language the acting officer
+    happened to choose for the interface.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        text = translation.gettext(message)
+    return text % params if params else text
+
+
 def _clean_applicant(applicant: ApplicantData) -> ApplicantData:
     """Validate and normalise applicant data; raise ValidationError keyed by field."""
     errors = {}
@@ -303,7 +315,7 @@ def dossier_register(
         actor=user,
         at=received_at,
         to_status=DossierStatus.ACCEPTED,
-        public_note=_("Dossier received and accepted at the one-stop desk."),
+        public_note=_record(gettext_noop("Dossier received and accepted at the one-stop desk.")),
         data={"new": {"due_at": _iso(due_at), "rule_profile": dossier.rule_profile}},
     )
     return dossier
@@ -359,7 +371,9 @@ def dossier_refuse_at_intake(
         at=now,
         to_status=DossierStatus.REFUSED,
         note=reason.strip(),
-        public_note=_("The dossier was not accepted; the reasons are on the refusal slip."),
+        public_note=_record(
+            gettext_noop("The dossier was not accepted; the reasons are on the refusal slip.")
+        ),
     )
     return dossier
 
@@ -439,7 +453,7 @@ def dossier_assign(*, dossier: Dossier, handler, user, note: str = "") -> Dossie
         step_due_at = calendar.due_at(now, step.time_budget, step.time_budget_unit)
         step_due_at = min(step_due_at, dossier.due_at)
     to_unit = str(handler.department) if handler.department_id else handler.get_full_name()
-    from_unit = dossier.current_step or _("One-stop desk")
+    from_unit = dossier.current_step or _record(gettext_noop("One-stop desk"))
     DossierTransfer.objects.create(
         dossier=dossier,
         position=position,
@@ -465,7 +479,7 @@ def dossier_assign(*, dossier: Dossier, handler, user, note: str = "") -> Dossie
         from_status=from_status,
         to_status=dossier.status,
         note=note,
-        public_note=_("Handed over to %(unit)s for processing.") % {"unit": to_unit},
+        public_note=_record(gettext_noop("Handed over to %(unit)s for processing."), unit=to_unit),
         data={"old": old, "new": {"handler": handler.pk, "step": to_unit}},
     )
     return dossier
@@ -524,10 +538,10 @@ def dossier_request_supplement(
         from_status=from_status,
         to_status=target,
         note=reason.strip(),
-        public_note=(
-            _("Additional documents are needed; the clock is paused until they arrive.")
+        public_note=_record(
+            gettext_noop("Additional documents are needed; the clock is paused until they arrive.")
             if kind == PauseKind.SUPPLEMENT
-            else _("Waiting for the fee payment; the clock is paused.")
+            else gettext_noop("Waiting for the fee payment; the clock is paused.")
         ),
         data={
             "new": {"items": items, "supplement_request_count": dossier.supplement_request_count}
@@ -571,7 +585,11 @@ def dossier_resume(*, dossier: Dossier, user, note: str = "") -> Dossier:
         from_status=from_status,
         to_status=dossier.status,
         note=note,
-        public_note=_("Documents received; processing resumed and the due date moved accordingly."),
+        public_note=_record(
+            gettext_noop(
+                "Documents received; processing resumed and the due date moved accordingly."
+            )
+        ),
         data={
             "old": old,
             "new": {
@@ -648,8 +666,10 @@ def dossier_reschedule(
         from_status=dossier.status,
         to_status=dossier.status,
         note=reason.strip(),
-        public_note=_("We apologise: the result will be ready on %(date)s.")
-        % {"date": f"{timezone.localtime(new_due_at):%d/%m/%Y}"},
+        public_note=_record(
+            gettext_noop("We apologise: the result will be ready on %(date)s."),
+            date=f"{timezone.localtime(new_due_at):%d/%m/%Y}",
+        ),
         data={"old": {"appointment": _iso(previous)}, "new": {"appointment": _iso(new_due_at)}},
     )
     return apology
@@ -672,7 +692,7 @@ def dossier_resolve(
     dossier.result_summary = (result_summary or "").strip()
     if result_file is not None:
         dossier.result_file = result_file
-    dossier.current_step = _("One-stop desk (result ready)")
+    dossier.current_step = _record(gettext_noop("One-stop desk (result ready)"))
     _finish(dossier, at=now)
     dossier.save()
     _event(
@@ -682,7 +702,7 @@ def dossier_resolve(
         at=now,
         from_status=from_status,
         to_status=dossier.status,
-        public_note=_("The result is ready at the one-stop desk."),
+        public_note=_record(gettext_noop("The result is ready at the one-stop desk.")),
         data={"new": {"timeliness": dossier.timeliness}},
     )
     return dossier
@@ -723,7 +743,7 @@ def dossier_return_result(*, dossier: Dossier, user, note: str = "") -> Dossier:
         from_status=from_status,
         to_status=dossier.status,
         note=note,
-        public_note=_("The result was handed to the applicant."),
+        public_note=_record(gettext_noop("The result was handed to the applicant.")),
     )
     return dossier
 
@@ -771,7 +791,9 @@ def dossier_stop(*, dossier: Dossier, user, reason: str) -> Dossier:
         event_type=EventType.STOPPED,
         target=DossierStatus.STOPPED,
         reason=reason,
-        public_note=_("Processing was stopped; the reasons are in the written notice."),
+        public_note=_record(
+            gettext_noop("Processing was stopped; the reasons are in the written notice.")
+        ),
     )
 
 
@@ -785,7 +807,7 @@ def dossier_withdraw(*, dossier: Dossier, user, reason: str) -> Dossier:
         event_type=EventType.WITHDRAWN,
         target=DossierStatus.WITHDRAWN,
         reason=reason,
-        public_note=_("The dossier was withdrawn at the applicant's request."),
+        public_note=_record(gettext_noop("The dossier was withdrawn at the applicant's request.")),
     )
 
 

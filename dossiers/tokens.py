@@ -29,7 +29,8 @@ def check_lookup_token(code: str, token: str) -> bool:
 
 
 def lookup_path(code: str) -> str:
-    return f"{reverse('dossiers:lookup-detail', kwargs={'code': code})}?{urlencode({'t': lookup_token(code)})}"
+    path = reverse("dossiers:lookup-detail", kwargs={"code": code})
+    return f"{path}?{urlencode({'t': lookup_token(code)})}"
 
 
 def lookup_url(code: str) -> str:

@@ -16,7 +16,11 @@ urlpatterns = [
     path("can-bo/ho-so/huong-dan/<int:pk>/", slips.guidance_slip, name="guidance-slip"),
     path("can-bo/ho-so/thu-tuc.json", staff.procedure_picker, name="procedure-picker"),
     path("can-bo/ho-so/<str:code>/", staff.dossier_detail, name="dossier-detail"),
-    path("can-bo/ho-so/<str:code>/xu-ly/<slug:action>/", staff.dossier_action, name="dossier-action"),
+    path(
+        "can-bo/ho-so/<str:code>/xu-ly/<slug:action>/",
+        staff.dossier_action,
+        name="dossier-action",
+    ),
     path("can-bo/ho-so/<str:code>/phieu/<slug:slip>/", slips.dossier_slip, name="dossier-slip"),
     path(
         "can-bo/ho-so/<str:code>/phieu/<slug:slip>.pdf",

@@ -61,7 +61,7 @@ def test_home_page_links_to_every_public_service(client, agency):
 
     for url in [
         reverse("procedures:procedure-list"),
-        reverse("core:coming-soon", args=["tra-cuu"]),
+        reverse("dossiers:lookup"),
         reverse("core:coming-soon", args=["phan-anh-kien-nghi"]),
         reverse("core:coming-soon", args=["danh-gia"]),
         escape(settings.NATIONAL_PORTAL_URL),
@@ -101,7 +101,7 @@ def test_language_switcher_refuses_an_external_next(client):
     assert response["Location"] == "/"
 
 
-@pytest.mark.parametrize("slug", ["tra-cuu", "phan-anh-kien-nghi", "danh-gia"])
+@pytest.mark.parametrize("slug", ["phan-anh-kien-nghi", "danh-gia"])
 def test_coming_soon_pages_are_public_and_give_the_hotline(client, agency, slug):
     response = client.get(reverse("core:coming-soon", args=[slug]))
 

@@ -189,7 +189,7 @@ def test_reschedule_once_and_lateness_still_uses_the_original_date(procedure, de
             new_due_at=at(2026, 3, 13, 17),
         )
         assert apology.previous_due_at == at(2026, 3, 9, 17)
-        with pytest.raises(ApplicationError, match="only once"):
+        with pytest.raises(ApplicationError, match="một lần"):
             services.dossier_reschedule(
                 dossier=dossier, user=officer, reason="Lần hai", new_due_at=at(2026, 3, 16, 17)
             )
@@ -204,7 +204,7 @@ def test_reschedule_less_than_one_working_day_before_due_is_refused(procedure, d
     services.dossier_assign(dossier=dossier, handler=officer, user=desk)
     with (
         time_machine.travel(at(2026, 3, 9, 8), tick=False),
-        pytest.raises(ApplicationError, match="Too late"),
+        pytest.raises(ApplicationError, match="Đã quá"),
     ):
         services.dossier_reschedule(
             dossier=dossier, user=officer, reason="Trễ", new_due_at=at(2026, 3, 12, 17)
@@ -248,7 +248,7 @@ def test_full_lifecycle_appends_one_event_per_change(procedure, desk, officer):
 
 def test_an_action_not_in_the_table_is_refused_in_plain_words(procedure, desk, officer):
     dossier = register_dossier(procedure=procedure, user=desk)
-    with pytest.raises(ApplicationError, match="not possible"):
+    with pytest.raises(ApplicationError, match="Không thể thực hiện"):
         services.dossier_return_result(dossier=dossier, user=desk)
 
 
