@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts import demo as accounts_demo
+from dossiers import demo as dossiers_demo
 from procedures import demo as procedures_demo
 
 
@@ -20,4 +21,9 @@ class Command(BaseCommand):
             raise CommandError("seed_demo creates accounts with a known password; DEBUG is off.")
         agency = accounts_demo.seed()
         created = procedures_demo.seed(agency=agency)
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} new procedure(s))."))
+        dossier_count = dossiers_demo.seed(agency=agency)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready ({created} new procedure(s), {dossier_count} new dossier(s))."
+            )
+        )
