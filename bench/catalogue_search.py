@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Benchmark of the public catalogue search page (/thu-tuc/?q=...), end to end.
 
-Creates a throw-away PostgreSQL database (default `portal_bench`), migrates it, fills it with a
+Creates a throw-away PostgreSQL database (default `portal_bench_catalogue`), migrates it, fills it with a
 province-sized catalogue (2,000 published procedures with realistic Vietnamese names, plus
 retired and draft versions), then requests the catalogue VIEW through Django's test Client:
 URL routing, every middleware, the selector's queries and full template rendering. Prints
@@ -10,7 +10,7 @@ p50/p95 per query and overall, against the target p95 <= 25 ms.
     .venv/bin/python bench/catalogue_search.py                       # defaults below
     .venv/bin/python bench/catalogue_search.py --runs 300 --check    # exit 1 over target
     .venv/bin/python bench/catalogue_search.py \\
-        --database-url postgres://postgres@127.0.0.1:5432/portal_bench --keep
+        --database-url postgres://postgres@127.0.0.1:5432/portal_bench_catalogue --keep
 
 Settings: DJANGO_SETTINGS_MODULE (default nhatrang_portal.settings.test); the database URL is
 forced onto both DATABASE_URL and TEST_DATABASE_URL, the cache is local memory unless
@@ -34,7 +34,7 @@ from urllib.parse import urlencode, urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/portal_bench"
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/portal_bench_catalogue"
 TARGET_P95_MS = 25.0
 
 # (label, query string) measured; the overall figure is over these.
