@@ -18,9 +18,10 @@ from core.calendar import WorkingCalendar, get_calendar
 from procedures.constants import ProcedureStatus, SubmissionChannel
 from procedures.models import Procedure
 
-from .constants import DossierStatus
+from .constants import OPEN_STATUSES, DossierStatus
 
 OPEN = "open"
+ALL = "all"
 NOT_ASSIGNED = "none"
 MAX_DUE_WITHIN = 60
 MAX_TEXT_LENGTH = 100
@@ -53,11 +54,13 @@ class DossierFilter(django_filters.FilterSet):
         label=_("Code, name or phone"),
         max_length=MAX_TEXT_LENGTH,
     )
+    # Without a status the list is the work queue: open dossiers, most urgent first.
     status = django_filters.ChoiceFilter(
         method="filter_status",
         label=_("Status"),
-        empty_label=_("Any status"),
-        choices=[(OPEN, _("All open dossiers"))] + list(DossierStatus.choices),
+        empty_label=None,
+        choices=[(OPEN, _("All open dossiers")), (ALL, _("Any status, including closed"))]
+        + list(DossierStatus.choices),
     )
     procedure = django_filters.ChoiceFilter(
         method="filter_procedure", label=_("Procedure"), empty_label=_("Any procedure")
@@ -105,6 +108,9 @@ class DossierFilter(django_filters.FilterSet):
         calendar: WorkingCalendar | None = None,
         **kwargs,
     ):
+        if data is not None and not data.get("status"):
+            data = data.copy()
+            data["status"] = OPEN
         super().__init__(data, queryset=queryset, **kwargs)
         self.user = user
         self.now = now or timezone.now()
@@ -120,9 +126,24 @@ class DossierFilter(django_filters.FilterSet):
         return queryset.search(value)
 
     def filter_status(self, queryset, name, value):
-        if value == OPEN:
+        if value == OPEN or not value:
             return queryset.open()
+        if value == ALL:
+            return queryset
         return queryset.filter(status=value)
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("status"):  # missing or invalid: the work queue
+            queryset = queryset.open()
+        return queryset
+
+    @property
+    def includes_closed(self) -> bool:
+        """Whether the status filter lets closed dossiers through."""
+        self.form.is_valid()
+        value = self.form.cleaned_data.get("status") or OPEN
+        return value not in (OPEN, *OPEN_STATUSES)
 
     def filter_procedure(self, queryset, name, value):
         # Every version of the procedure: a dossier keeps the version it was received under.

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -70,6 +71,25 @@ def traffic_light(dossier: Dossier, urgency: Urgency) -> str | None:
 
 
 # --- list ------------------------------------------------------------------------------------
+def _list_filter(*, user, filters, now, calendar) -> DossierFilter:
+    return DossierFilter(
+        filters if filters is not None else {},
+        queryset=visible_dossiers(user, Dossier.objects.all()),
+        user=user,
+        now=now,
+        calendar=calendar,
+    )
+
+
+def _ordered(filterset: DossierFilter, urgency: Urgency) -> QuerySet[Dossier]:
+    queryset = filterset.qs.with_urgency(now=urgency.now, amber_until=urgency.amber_until)
+    if filterset.includes_closed:
+        # Closed dossiers are the archive (hundreds of thousands of rows): newest first, served
+        # by the (agency, received_at) index; urgency is still shown by the light.
+        return queryset.order_by("-received_at", "-id")
+    return queryset.order_by("urgency", F("due_at").asc(nulls_last=True), "-received_at", "-id")
+
+
 def dossier_list(
     *,
     user,
@@ -82,32 +102,66 @@ def dossier_list(
     - Visibility: permissions.visible_dossiers, and nothing without `dossiers.view_dossier`.
     - `filters`: raw query-string values (dossiers.filters.DossierFilter); a value that does not
       validate is ignored on its own (the view reports it).
-    - Order: overdue first, then due within one working day, then the other open dossiers by
-      due date; closed dossiers last, newest first. Each row carries `urgency` (0-3) and its
-      procedure and handler (joined).
+    - Without a status filter: the open dossiers (the work queue). Order: overdue first, then
+      due within one working day, then the others by due date. A filter that lets closed
+      dossiers in (any status, returned...) orders by receipt, newest first.
+    - Each row carries `urgency` (0-3) and its procedure and handler (joined).
     """
     now = now or timezone.now()
     calendar = calendar or get_calendar()
     if not user.has_perm("dossiers.view_dossier"):
         return Dossier.objects.none()
-    filterset = DossierFilter(
-        filters if filters is not None else None,
-        queryset=visible_dossiers(user, Dossier.objects.all()),
-        user=user,
-        now=now,
-        calendar=calendar,
-    )
+    filterset = _list_filter(user=user, filters=filters, now=now, calendar=calendar)
     urgency = urgency_thresholds(now=now, calendar=calendar)
-    return (
-        filterset.qs.with_urgency(now=urgency.now, amber_until=urgency.amber_until)
+    return _ordered(filterset, urgency).select_related("procedure", "handler")
+
+
+@dataclass
+class DossierListPage:
+    filterset: DossierFilter
+    page: Page
+    rows: list[Dossier]
+    counts: dict[str, int]
+
+
+def dossier_list_page(
+    *,
+    user,
+    filters: Mapping | None,
+    page_number,
+    page_size: int = 25,
+    now: datetime.datetime | None = None,
+    calendar: WorkingCalendar | None = None,
+) -> DossierListPage:
+    """One page of `dossier_list` with its filter form and counts, for the staff list view.
+
+    Sorts and pages over the narrow rows (served by the covering work-queue index), then loads
+    only the page's 25 dossiers with their procedure and handler: a fixed number of queries and
+    no wide join over the whole queue.
+    """
+    now = now or timezone.now()
+    calendar = calendar or get_calendar()
+    filterset = _list_filter(user=user, filters=filters, now=now, calendar=calendar)
+    urgency = urgency_thresholds(now=now, calendar=calendar)
+    if not user.has_perm("dossiers.view_dossier"):
+        ordered = Dossier.objects.none()
+    else:
+        ordered = _ordered(filterset, urgency)
+    counts = dossier_counts(ordered)
+    paginator = Paginator(ordered.values_list("pk", flat=True), page_size)
+    paginator.__dict__["count"] = counts["total"]  # already counted above
+    page = paginator.get_page(page_number)
+    ids = list(page.object_list)
+    loaded = (
+        Dossier.objects.filter(pk__in=ids)
+        .with_urgency(now=urgency.now, amber_until=urgency.amber_until)
         .select_related("procedure", "handler")
-        .order_by(
-            "urgency",
-            F("due_at").asc(nulls_last=True),
-            "-received_at",
-            "-id",
-        )
+        .in_bulk()
     )
+    rows = [loaded[pk] for pk in ids if pk in loaded]
+    for row in rows:
+        row.light = URGENCY_LIGHTS.get(row.urgency)
+    return DossierListPage(filterset=filterset, page=page, rows=rows, counts=counts)
 
 
 def dossier_counts(queryset: QuerySet[Dossier]) -> dict[str, int]:

@@ -15,7 +15,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,7 +28,6 @@ from core.calendar import TimeUnit, get_calendar
 from core.exceptions import ApplicationError
 
 from .. import selectors, services
-from ..filters import DossierFilter
 from ..forms import (
     AssignForm,
     AttachmentForm,
@@ -44,7 +42,6 @@ from ..forms import (
     SupplementForm,
     clean_text,
 )
-from ..models import Dossier
 from ..permissions import can_act
 from ..rules import Slip
 from ..workflow import TRANSITIONS, Action, actions_for
@@ -212,33 +209,21 @@ def dossier_list(request):
     user = request.user
     if not user.has_perm("dossiers.view_dossier"):
         raise PermissionDenied
-    now = timezone.now()
-    calendar = get_calendar()
-    filterset = DossierFilter(
-        request.GET or None,
-        queryset=Dossier.objects.none(),
-        user=user,
-        now=now,
-        calendar=calendar,
+    listing = selectors.dossier_list_page(
+        user=user, filters=request.GET, page_number=request.GET.get("page"), page_size=PAGE_SIZE
     )
-    for message in filterset.ignored_messages():
+    for message in listing.filterset.ignored_messages():
         messages.warning(request, _("Filter ignored: %(message)s") % {"message": message})
-    dossiers = selectors.dossier_list(user=user, filters=request.GET, now=now, calendar=calendar)
-    counts = selectors.dossier_counts(dossiers)
-    page = Paginator(dossiers, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
-    for row in rows:
-        row.light = selectors.URGENCY_LIGHTS.get(row.urgency)
     kept = [(k, v) for k, v in request.GET.lists() if k != "page"]
     querystring = urlencode([(k, v) for k, values in kept for v in values if v])
     return render(
         request,
         "dossiers/dossier_list.html",
         {
-            "filter": filterset,
-            "page_obj": page,
-            "dossiers": rows,
-            "counts": counts,
+            "filter": listing.filterset,
+            "page_obj": listing.page,
+            "dossiers": listing.rows,
+            "counts": listing.counts,
             "querystring": querystring,
             "is_filtered": bool(querystring),
         },
