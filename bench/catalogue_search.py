@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 """Benchmark of the public catalogue search page (/thu-tuc/?q=...), end to end.
 
-Creates a throw-away PostgreSQL database (default `portal_bench_catalogue`), migrates it, fills it with a
+Creates a throw-away PostgreSQL database (default `portal_bench_catalogue`), migrates it, fills
+it with a
 province-sized catalogue (2,000 published procedures with realistic Vietnamese names, plus
 retired and draft versions), then requests the catalogue VIEW through Django's test Client:
 URL routing, every middleware, the selector's queries and full template rendering. Prints
