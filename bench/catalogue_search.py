@@ -2,10 +2,9 @@
 """Benchmark of the public catalogue search page (/thu-tuc/?q=...), end to end.
 
 Creates a throw-away PostgreSQL database (default `portal_bench_catalogue`), migrates it, fills
-it with a
-province-sized catalogue (2,000 published procedures with realistic Vietnamese names, plus
-retired and draft versions), then requests the catalogue VIEW through Django's test Client:
-URL routing, every middleware, the selector's queries and full template rendering. Prints
+it with a province-sized catalogue (2,000 published procedures with realistic Vietnamese
+names, plus retired and draft versions), then requests the catalogue VIEW through Django's test
+Client: URL routing, every middleware, the selector's queries and full template rendering. Prints
 p50/p95 per query and overall, against the target p95 <= 25 ms.
 
     .venv/bin/python bench/catalogue_search.py                       # defaults below
