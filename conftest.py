@@ -23,6 +23,21 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the portal's default language (Vietnamese).
+
+    Django leaves the language of the last request active in the thread; without this, a test
+    that asked for English would change the language of the tests that follow it.
+    """
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     """Each test starts with an empty cache (calendar overrides, primary agency, rate limits)."""
     from django.core.cache import cache

@@ -28,6 +28,13 @@ from .querysets import DossierQuerySet
 from .rules import RuleProfileCode, get_profile
 
 
+def private_storage():
+    """Scans and e-results live outside MEDIA_ROOT and are served only through staff views.
+
+    A callable, so migrations do not record this machine's path."""
+    return FileSystemStorage(location=str(settings.DOSSIER_ATTACHMENT_ROOT))
+
+
 class DossierCodeSequence(models.Model):
     """Per-agency, per-day counter behind dossier codes; incremented atomically (services)."""
 
@@ -145,7 +152,7 @@ class Dossier(TimeStampedModel):
         _("electronic result"),
         upload_to="dossiers/results/%Y/%m/",
         blank=True,
-        storage=FileSystemStorage(location=str(settings.DOSSIER_ATTACHMENT_ROOT)),
+        storage=private_storage,
     )
 
     objects = DossierQuerySet.as_manager()
@@ -249,14 +256,11 @@ class DossierDocument(models.Model):
         return self.name
 
 
-attachment_storage = FileSystemStorage(location=str(settings.DOSSIER_ATTACHMENT_ROOT))
-
-
 class DossierAttachment(TimeStampedModel):
     """A scan of the dossier, stored outside MEDIA_ROOT and served only to authorised staff."""
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(_("file"), upload_to="dossiers/%Y/%m/", storage=attachment_storage)
+    file = models.FileField(_("file"), upload_to="dossiers/%Y/%m/", storage=private_storage)
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField(_("size"))

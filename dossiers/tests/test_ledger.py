@@ -133,12 +133,13 @@ def test_default_period_is_the_current_month(desk_client, procedure, desk):
 @pytest.mark.parametrize(
     ("query", "message"),
     [
+        # The officer reads the messages in Vietnamese, the portal's default language.
         ({"from": "01/03/2026"}, "YYYY-MM-DD"),
-        ({"from": "2026-13-01"}, "is not a valid date"),
-        ({"from": "2026-02-30", "to": "2026-03-01"}, "is not a valid date"),
-        ({"from": "9999-12-31", "to": "9999-12-31"}, "is not a valid date"),
-        ({"from": "2026-03-31", "to": "2026-03-01"}, "must not be after"),
-        ({"from": "2025-01-01", "to": "2026-03-01"}, "at most one year"),
+        ({"from": "2026-13-01"}, "không phải là ngày hợp lệ"),
+        ({"from": "2026-02-30", "to": "2026-03-01"}, "không phải là ngày hợp lệ"),
+        ({"from": "9999-12-31", "to": "9999-12-31"}, "không phải là ngày hợp lệ"),
+        ({"from": "2026-03-31", "to": "2026-03-01"}, "không được sau ngày kết thúc"),
+        ({"from": "2025-01-01", "to": "2026-03-01"}, "tối đa là một năm"),
     ],
 )
 def test_bad_periods_give_a_message_not_an_error(desk_client, query, message):
