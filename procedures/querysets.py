@@ -1,4 +1,14 @@
 from django.db import models
+from django.db.models import (
+    Case,
+    CharField,
+    ExpressionWrapper,
+    IntegerField,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.functions import Concat
 
 from core.text import fold
 
@@ -7,6 +17,14 @@ from .constants import ProcedureStatus
 # Longest query we search for; anything longer is cut (a normal page, never an error).
 MAX_QUERY_LENGTH = 200
 MAX_QUERY_TERMS = 8
+# Shorter words ("ky", "co") match too much on their own to be worth a fallback result.
+MIN_FALLBACK_TERM_LENGTH = 3
+
+
+def search_terms(query: str) -> list[str]:
+    """The folded words of a search, at most MAX_QUERY_TERMS, duplicates removed."""
+    terms = fold((query or "")[:MAX_QUERY_LENGTH]).split()
+    return list(dict.fromkeys(terms))[:MAX_QUERY_TERMS]
 
 
 class ProcedureQuerySet(models.QuerySet):
@@ -20,8 +38,29 @@ class ProcedureQuerySet(models.QuerySet):
         case- and accent-insensitive on SQLite and PostgreSQL alike; on PostgreSQL a trigram
         GIN index serves it (migration procedures 0002).
         """
-        terms = fold(query[:MAX_QUERY_LENGTH]).split()[:MAX_QUERY_TERMS]
         qs = self
-        for term in terms:
+        for term in search_terms(query):
             qs = qs.filter(search_text__contains=term)
         return qs
+
+    def search_any(self, query: str):
+        """Rows containing at least one whole word of `query` (of 3 letters or more), annotated
+        `matched_terms` (how many). The fallback when no row contains every word: "dang ky
+        karaoke" still finds the karaoke licence, whose name does not say "đăng ký".
+        Not index-assisted: it runs only after a search found nothing.
+        """
+        words = [f" {t} " for t in search_terms(query) if len(t) >= MIN_FALLBACK_TERM_LENGTH]
+        if not words:
+            return self.none()
+        padded = Concat(Value(" "), "search_text", Value(" "), output_field=CharField())
+        qs = self.annotate(padded_text=padded)
+        matched = sum(
+            (Case(When(padded_text__contains=w, then=Value(1)), default=Value(0)) for w in words),
+            Value(0),
+        )
+        any_word = Q()
+        for word in words:
+            any_word |= Q(padded_text__contains=word)
+        return qs.filter(any_word).annotate(
+            matched_terms=ExpressionWrapper(matched, output_field=IntegerField())
+        )

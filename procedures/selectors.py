@@ -29,7 +29,7 @@ from core.text import fold
 
 from .constants import ProcedureStatus
 from .models import DossierComponent, Field, Procedure, ProcedureStep, SubmissionMethod
-from .querysets import MAX_QUERY_LENGTH
+from .querysets import MAX_QUERY_LENGTH, search_terms
 
 # Names sort in Vietnamese order ("Đăng ký" between "Cấp" and "Gia hạn") where the database can.
 # PostgreSQL ships the ICU collation with Debian's packages; SQLite sorts by code point.
@@ -59,7 +59,7 @@ def _by_name(expression: str):
 
 
 def procedure_list(
-    *, query: str = "", field: str = "", online_level: str = ""
+    *, query: str = "", field: str = "", online_level: str = "", match_all: bool = True
 ) -> QuerySet[Procedure]:
     """Published procedures matching the citizen's search, ready to paginate.
 
@@ -77,6 +77,9 @@ def procedure_list(
     if online_level:
         qs = qs.filter(online_level=online_level)
     phrase = fold(query[:MAX_QUERY_LENGTH])
+    if phrase and not match_all:
+        # Fallback: the procedures containing the most of the words first.
+        return qs.search_any(query).order_by("-matched_terms", _by_name("name"), "code")
     if phrase:
         qs = qs.search(query).annotate(
             phrase_rank=Case(
@@ -98,7 +101,20 @@ def procedure_page(
     scan instead of two. Like Paginator.get_page, a page that is not a number gives the first
     page and one out of range gives the last (two more queries, on that rare path only).
     """
-    procedures = procedure_list(query=query, field=field, online_level=online_level)
+    page = _page_of(
+        procedure_list(query=query, field=field, online_level=online_level), page, page_size
+    )
+    if page.paginator.count == 0 and len(search_terms(query)) > 1:
+        # No procedure contains every word: show those containing some of them, marked so.
+        procedures = procedure_list(
+            query=query, field=field, online_level=online_level, match_all=False
+        )
+        page = _page_of(procedures, page.number, page_size)
+        page.is_partial_match = page.paginator.count > 0
+    return page
+
+
+def _page_of(procedures, page, page_size: int) -> Page:
     paginator = Paginator(procedures, page_size)
     try:
         number = int(page) if page is not None else 1

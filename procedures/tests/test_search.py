@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 
 from procedures.constants import ProcedureStatus
 from procedures.models import Procedure
@@ -160,3 +161,20 @@ def test_search_sql_can_use_the_trigram_index(catalogue):
         cursor.execute("SET LOCAL enable_seqscan = off")
     plan = procedure_list(query="karaoke").explain()
     assert "Bitmap Index Scan on procedures_search_trgm" in plan, plan
+
+
+@pytest.mark.django_db
+def test_when_no_procedure_has_every_word_the_best_partial_matches_are_shown(client):
+    karaoke = ProcedureFactory(
+        published=True, name="Cấp Giấy phép đủ điều kiện kinh doanh dịch vụ karaoke"
+    )
+    ProcedureFactory(published=True, name="Đăng ký tổ chức lễ hội")
+    ProcedureFactory(published=True, name="Thông báo thành lập thư viện")
+    response = client.get(reverse("procedures:procedure-list"), {"q": "dang ky karaoke"})
+    page = response.context["page_obj"]
+    assert page.is_partial_match
+    names = [p.name for p in page.object_list]
+    assert karaoke.name in names
+    assert "Đăng ký tổ chức lễ hội" in names  # contains "dang" ("ky" is too short alone)
+    assert "Thông báo thành lập thư viện" not in names
+    assert "Không có thủ tục nào chứa đủ các từ" in response.content.decode()
