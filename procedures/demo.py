@@ -250,7 +250,7 @@ PROCEDURES: tuple[Spec, ...] = (
         time=D(5),
         unit=WD,
         time_note=(
-            "Kể từ ngày nhận đủ hồ sơ hợp lệ. Hồ sơ chưa đầy đủ: thông báo yêu cầu hoàn thiện "
+            "kể từ ngày nhận đủ hồ sơ hợp lệ. Hồ sơ chưa đầy đủ: thông báo yêu cầu hoàn thiện "
             "trong 01 ngày làm việc."
         ),
         subjects="Doanh nghiệp, hộ kinh doanh.",
@@ -333,7 +333,7 @@ PROCEDURES: tuple[Spec, ...] = (
         time=D(4),
         unit=WD,
         time_note=(
-            "Kể từ ngày nhận đủ hồ sơ hợp lệ. Hồ sơ chưa đầy đủ: thông báo yêu cầu hoàn thiện "
+            "kể từ ngày nhận đủ hồ sơ hợp lệ. Hồ sơ chưa đầy đủ: thông báo yêu cầu hoàn thiện "
             "trong 01 ngày làm việc."
         ),
         subjects="Doanh nghiệp, hộ kinh doanh đã được cấp Giấy phép.",
@@ -396,7 +396,7 @@ PROCEDURES: tuple[Spec, ...] = (
         time=D(10),
         unit=DAYS,
         time_note=(
-            "10 ngày (tính cả ngày nghỉ) kể từ ngày nhận đủ hồ sơ hợp lệ. Hồ sơ phải nộp trước "
+            "(tính cả ngày nghỉ) kể từ ngày nhận đủ hồ sơ hợp lệ. Hồ sơ phải nộp trước "
             "ngày dự kiến tổ chức lễ hội ít nhất 30 ngày."
         ),
         subjects="Cơ quan, tổ chức, cá nhân là đơn vị tổ chức lễ hội.",
@@ -466,9 +466,9 @@ PROCEDURES: tuple[Spec, ...] = (
         time=D(15),
         unit=DAYS,
         time_note=(
-            "Gửi thông báo trước ngày dự kiến tổ chức ít nhất 20 ngày. Trong 15 ngày kể từ ngày "
-            "nhận thông báo, nếu UBND thành phố không có ý kiến trả lời thì được tổ chức lễ hội "
-            "theo nội dung đã thông báo."
+            "kể từ ngày nhận thông báo: nếu UBND thành phố không có ý kiến trả lời thì được tổ "
+            "chức lễ hội theo nội dung đã thông báo. Thông báo phải gửi trước ngày dự kiến tổ "
+            "chức ít nhất 20 ngày."
         ),
         subjects="Cơ quan, tổ chức, cá nhân là đơn vị tổ chức lễ hội.",
         competent=CITY,
@@ -524,7 +524,7 @@ PROCEDURES: tuple[Spec, ...] = (
         time=D(15),
         unit=DAYS,
         time_note=(
-            "15 ngày kể từ ngày nhận đủ hồ sơ thông báo hợp lệ. Thông báo phải gửi trước ít nhất "
+            "kể từ ngày nhận đủ hồ sơ thông báo hợp lệ. Thông báo phải gửi trước ít nhất "
             "30 ngày tính đến ngày thư viện mở cửa hoạt động."
         ),
         subjects=(
@@ -597,7 +597,7 @@ PROCEDURES: tuple[Spec, ...] = (
         time=D(15),
         unit=DAYS,
         time_note=(
-            "15 ngày kể từ ngày nhận đủ hồ sơ thông báo hợp lệ. Thông báo phải gửi trước ít nhất "
+            "kể từ ngày nhận đủ hồ sơ thông báo hợp lệ. Thông báo phải gửi trước ít nhất "
             "30 ngày tính đến ngày thực hiện sáp nhập, hợp nhất, chia, tách."
         ),
         subjects=(
@@ -646,7 +646,7 @@ PROCEDURES: tuple[Spec, ...] = (
         time=D(10),
         unit=DAYS,
         time_note=(
-            "10 ngày kể từ ngày nhận đủ hồ sơ. Trước khi trình, UBND phường, xã công khai danh "
+            "kể từ ngày nhận đủ hồ sơ. Trước khi trình, UBND phường, xã công khai danh "
             "sách để lấy ý kiến nhân dân trong 10 ngày."
         ),
         subjects="Ủy ban nhân dân phường, xã (đề nghị cho thôn, tổ dân phố trên địa bàn).",
@@ -709,7 +709,7 @@ PROCEDURES: tuple[Spec, ...] = (
         field="van-hoa-co-so",
         time=D(15),
         unit=DAYS,
-        time_note="Kể từ ngày nhận đủ hồ sơ (thời hạn minh họa, cần đối chiếu).",
+        time_note="kể từ ngày nhận đủ hồ sơ (thời hạn minh họa, cần đối chiếu).",
         subjects="Ủy ban nhân dân phường, xã.",
         competent=CITY_CHAIR,
         result=(
@@ -769,7 +769,7 @@ PROCEDURES: tuple[Spec, ...] = (
         time=D(10),
         unit=WD,
         time_note=(
-            "Kể từ ngày nhận đủ hồ sơ theo quy định; bao gồm thời gian kiểm tra thực tế tại điểm "
+            "kể từ ngày nhận đủ hồ sơ theo quy định; bao gồm thời gian kiểm tra thực tế tại điểm "
             "cung cấp dịch vụ."
         ),
         subjects="Tổ chức, doanh nghiệp, cá nhân.",
@@ -833,7 +833,7 @@ PROCEDURES: tuple[Spec, ...] = (
         field="phat-thanh-truyen-hinh-thong-tin-dien-tu",
         time=D(5),
         unit=WD,
-        time_note="Kể từ ngày nhận đủ hồ sơ theo quy định.",
+        time_note="kể từ ngày nhận đủ hồ sơ theo quy định.",
         subjects="Tổ chức, doanh nghiệp, cá nhân đã được cấp Giấy chứng nhận.",
         competent=CITY,
         result=(
@@ -889,7 +889,7 @@ PROCEDURES: tuple[Spec, ...] = (
         field="phat-thanh-truyen-hinh-thong-tin-dien-tu",
         time=D(5),
         unit=WD,
-        time_note="Kể từ ngày nhận đủ hồ sơ theo quy định.",
+        time_note="kể từ ngày nhận đủ hồ sơ theo quy định.",
         subjects="Tổ chức, doanh nghiệp, cá nhân đã được cấp Giấy chứng nhận.",
         competent=CITY,
         result=(
@@ -939,7 +939,7 @@ PROCEDURES: tuple[Spec, ...] = (
         field="phat-thanh-truyen-hinh-thong-tin-dien-tu",
         time=D(5),
         unit=WD,
-        time_note="Kể từ ngày nhận đủ hồ sơ theo quy định.",
+        time_note="kể từ ngày nhận đủ hồ sơ theo quy định.",
         subjects="Tổ chức, doanh nghiệp, cá nhân đã được cấp Giấy chứng nhận.",
         competent=CITY,
         result=(
