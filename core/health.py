@@ -1,4 +1,4 @@
-"""Health probes for /healthz: database, cache and Celery broker."""
+"""Health probes for /healthz: database, cache, Celery broker and the notice outbox."""
 
 from django.conf import settings
 from django.core.cache import cache
@@ -44,3 +44,21 @@ def check_broker() -> dict:
     except Exception as exc:  # noqa: BLE001
         return {"ok": False, "mode": "broker", "error": exc.__class__.__name__}
     return {"ok": True, "mode": "broker"}
+
+
+def check_notices() -> dict:
+    """Notices waiting to be sent: how many, and the age of the oldest (seconds). Not ok when
+    the oldest waited longer than NOTICE_PENDING_ALERT_SECONDS (workers or broker down)."""
+    from .notices.selectors import pending_notices_summary
+
+    try:
+        summary = pending_notices_summary()
+    except Exception as exc:  # noqa: BLE001
+        return {"ok": False, "error": exc.__class__.__name__}
+    age = summary["oldest_pending_age_seconds"]
+    ok = age is None or age <= settings.NOTICE_PENDING_ALERT_SECONDS
+    return {
+        "ok": ok,
+        "pending": summary["pending"],
+        "oldest_pending_age_seconds": round(age, 1) if age is not None else None,
+    }

@@ -35,13 +35,15 @@ def staff_home(request):
 @never_cache
 @require_GET
 def healthz(request):
-    """JSON state of the database, cache and broker. 200 while the database answers;
-    a broker or cache that is down is reported, not fatal."""
+    """JSON state of the database, cache, broker and notices (pending count, age of the oldest
+    pending one). 200 while the database answers; anything else down is reported, not fatal."""
     checks = {
         "database": health.check_database(),
         "cache": health.check_cache(),
         "broker": health.check_broker(),
     }
+    if checks["database"]["ok"]:
+        checks["notices"] = health.check_notices()
     status = 200 if checks["database"]["ok"] else 503
     return JsonResponse({"ok": all(c["ok"] for c in checks.values()), **checks}, status=status)
 

@@ -25,7 +25,7 @@ from core.validators import normalize_vn_phone, validate_cccd
 from procedures.constants import ProcedureStatus, SubmissionChannel
 from procedures.models import Procedure
 
-from . import permissions
+from . import notices, permissions
 from .clock import timeliness_of
 from .constants import (
     ApplicantType,
@@ -309,7 +309,7 @@ def dossier_register(
         )
         for doc in documents
     )
-    _event(
+    event = _event(
         dossier,
         EventType.ACCEPTED,
         actor=user,
@@ -318,6 +318,7 @@ def dossier_register(
         public_note=_record(gettext_noop("Dossier received and accepted at the one-stop desk.")),
         data={"new": {"due_at": _iso(due_at), "rule_profile": dossier.rule_profile}},
     )
+    notices.dossier_event_notify(event)
     return dossier
 
 
@@ -364,7 +365,7 @@ def dossier_refuse_at_intake(
         refusal_reason=reason.strip(),
         finished_at=now,
     )
-    _event(
+    event = _event(
         dossier,
         EventType.REFUSED,
         actor=user,
@@ -375,6 +376,7 @@ def dossier_refuse_at_intake(
             gettext_noop("The dossier was not accepted; the reasons are on the refusal slip.")
         ),
     )
+    notices.dossier_event_notify(event)
     return dossier
 
 
@@ -528,7 +530,7 @@ def dossier_request_supplement(
         dossier.supplement_request_count += 1
         fields.append("supplement_request_count")
     dossier.save(update_fields=fields)
-    _event(
+    event = _event(
         dossier,
         EventType.SUPPLEMENT_REQUESTED
         if kind == PauseKind.SUPPLEMENT
@@ -547,6 +549,7 @@ def dossier_request_supplement(
             "new": {"items": items, "supplement_request_count": dossier.supplement_request_count}
         },
     )
+    notices.dossier_event_notify(event)
     return dossier
 
 
@@ -658,7 +661,7 @@ def dossier_reschedule(
     )
     dossier.rescheduled_due_at = new_due_at
     dossier.save(update_fields=["rescheduled_due_at", "updated_at"])
-    _event(
+    event = _event(
         dossier,
         EventType.RESCHEDULED,
         actor=user,
@@ -672,6 +675,7 @@ def dossier_reschedule(
         ),
         data={"old": {"appointment": _iso(previous)}, "new": {"appointment": _iso(new_due_at)}},
     )
+    notices.dossier_event_notify(event)
     return apology
 
 
@@ -695,7 +699,7 @@ def dossier_resolve(
     dossier.current_step = _record(gettext_noop("One-stop desk (result ready)"))
     _finish(dossier, at=now)
     dossier.save()
-    _event(
+    event = _event(
         dossier,
         EventType.RESOLVED,
         actor=user,
@@ -705,6 +709,7 @@ def dossier_resolve(
         public_note=_record(gettext_noop("The result is ready at the one-stop desk.")),
         data={"new": {"timeliness": dossier.timeliness}},
     )
+    notices.dossier_event_notify(event)
     return dossier
 
 

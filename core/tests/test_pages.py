@@ -62,7 +62,7 @@ def test_home_page_links_to_every_public_service(client, agency):
     for url in [
         reverse("procedures:procedure-list"),
         reverse("dossiers:lookup"),
-        reverse("core:coming-soon", args=["phan-anh-kien-nghi"]),
+        reverse("feedback:submit"),
         reverse("core:coming-soon", args=["danh-gia"]),
         escape(settings.NATIONAL_PORTAL_URL),
     ]:

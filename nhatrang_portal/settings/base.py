@@ -217,3 +217,115 @@ LOOKUP_RATE_PER_IP = env.str("LOOKUP_RATE_PER_IP", default="20/m")
 LOOKUP_RATE_PER_CODE = env.str("LOOKUP_RATE_PER_CODE", default="10/h")
 # Base URL printed in QR codes and notices (the public address of the portal).
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+
+# ==============================================================================================
+# --- Notices: SMS and email to citizens (core.notices; README "Notices", .env.example) ---------
+# ==============================================================================================
+# Email through Django's backends: console by default (`make run`), SMTP in production, e.g.
+# EMAIL_URL=smtp+tls://user:password@smtp.example.gov.vn:587
+vars().update(
+    {k: v for k, v in env.email_url("EMAIL_URL", default="consolemail://").items() if v is not None}
+)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Bo phan Mot cua <no-reply@localhost>")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+
+# SMS backend: "console" (prints), "file" (appends JSON lines), "http" (a gateway, below).
+NOTICE_SMS_BACKEND = env.str("NOTICE_SMS_BACKEND", default="console")
+NOTICE_SMS_FILE_PATH = env.path(
+    "NOTICE_SMS_FILE_PATH", default=BASE_DIR / "private" / "sms-outbox.jsonl"
+)
+# Off: Vietnamese folded to ASCII, GSM-7, 160 characters a message (DOMAIN.md §12.1).
+# On: diacritics kept (UCS-2, 70 characters a message): raise NOTICE_SMS_MAX_SEGMENTS too.
+NOTICE_SMS_UNICODE = env.bool("NOTICE_SMS_UNICODE", default=False)
+NOTICE_SMS_MAX_SEGMENTS = env.int("NOTICE_SMS_MAX_SEGMENTS", default=1)
+NOTICE_SMS_BRANDNAME = env.str("NOTICE_SMS_BRANDNAME", default="")
+# Generic HTTP gateway (core/notices/sms.py explains the placeholders and error classes).
+NOTICE_SMS_HTTP_URL = env.str("NOTICE_SMS_HTTP_URL", default="")
+NOTICE_SMS_HTTP_AUTH_HEADER = env.str("NOTICE_SMS_HTTP_AUTH_HEADER", default="")
+NOTICE_SMS_HTTP_BODY = env.str(
+    "NOTICE_SMS_HTTP_BODY",
+    default='{"to": "$phone", "text": "$text", "reference": "$reference", "unicode": "$unicode"}',
+)
+NOTICE_SMS_HTTP_ID_PATH = env.str("NOTICE_SMS_HTTP_ID_PATH", default="id")
+NOTICE_SMS_HTTP_STATUS_PATH = env.str("NOTICE_SMS_HTTP_STATUS_PATH", default="status")
+NOTICE_SMS_HTTP_OK_STATUSES = env.list("NOTICE_SMS_HTTP_OK_STATUSES", default=["accepted"])
+NOTICE_SMS_HTTP_DUPLICATE_STATUSES = env.list("NOTICE_SMS_HTTP_DUPLICATE_STATUSES", default=[])
+NOTICE_SMS_HTTP_TIMEOUT = env.float("NOTICE_SMS_HTTP_TIMEOUT", default=10.0)
+# True only if the gateway ignores a second request with the same reference: then a send cut
+# short (worker killed, timeout) is repeated; otherwise it fails for staff to check and retry.
+NOTICE_SMS_HTTP_IDEMPOTENT = env.bool("NOTICE_SMS_HTTP_IDEMPOTENT", default=False)
+# Delivery reports POSTed by the gateway to /thong-bao/sms/bao-nhan/ (empty token: disabled).
+NOTICE_SMS_RECEIPT_TOKEN = env.str("NOTICE_SMS_RECEIPT_TOKEN", default="")
+NOTICE_SMS_RECEIPT_ID_PATH = env.str("NOTICE_SMS_RECEIPT_ID_PATH", default="id")
+NOTICE_SMS_RECEIPT_STATUS_PATH = env.str("NOTICE_SMS_RECEIPT_STATUS_PATH", default="status")
+NOTICE_SMS_RECEIPT_DELIVERED = env.list(
+    "NOTICE_SMS_RECEIPT_DELIVERED", default=["delivered", "DELIVRD"]
+)
+NOTICE_SMS_RECEIPT_FAILED = env.list(
+    "NOTICE_SMS_RECEIPT_FAILED", default=["failed", "undelivered", "UNDELIV", "REJECTD", "EXPIRED"]
+)
+# Retries of transient errors: attempts in all, back-off base · 2^(n-1) seconds, capped.
+NOTICE_MAX_ATTEMPTS = env.int("NOTICE_MAX_ATTEMPTS", default=6)
+NOTICE_RETRY_BASE_SECONDS = env.float("NOTICE_RETRY_BASE_SECONDS", default=30.0)
+NOTICE_RETRY_MAX_SECONDS = env.float("NOTICE_RETRY_MAX_SECONDS", default=1800.0)
+# A "sending" row older than this was interrupted (worker died); longer than any timeout.
+NOTICE_SEND_LEASE_SECONDS = env.float("NOTICE_SEND_LEASE_SECONDS", default=120.0)
+# The beat job publishes pending notices left untouched this long, at most this many a run.
+NOTICE_REDISPATCH_AFTER_SECONDS = env.float("NOTICE_REDISPATCH_AFTER_SECONDS", default=60.0)
+NOTICE_REDISPATCH_BATCH = env.int("NOTICE_REDISPATCH_BATCH", default=2000)
+# A notice not sent this long after its event is dropped as out of date (0: never).
+NOTICE_EXPIRE_AFTER_HOURS = env.int("NOTICE_EXPIRE_AFTER_HOURS", default=72)
+# /healthz reports "not ok" when the oldest pending notice is older than this.
+NOTICE_PENDING_ALERT_SECONDS = env.int("NOTICE_PENDING_ALERT_SECONDS", default=900)
+
+# Celery for notices: a message a worker took but never acknowledged (it died) goes back to
+# the queue after this many seconds; it must exceed NOTICE_RETRY_MAX_SECONDS (retries wait
+# unacknowledged in the worker). A task whose worker process is killed is re-queued too.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+}
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Celery closes a worker's database connection after every task unless told to reuse it; a new
+# PostgreSQL connection costs ~4 ms, most of a notice send. Reuse it for this many tasks
+# (core.tasks also drops a connection that broke or outlived CONN_MAX_AGE).
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=500)
+# Every minute, publish again the notices nobody is sending: those created while the broker
+# was down, and those whose worker died mid-send (core.tasks.redispatch_notices). A run that
+# waited longer than a minute in the queue is dropped: the next one does the same work.
+CELERY_BEAT_SCHEDULE["redispatch-pending-notices"] = {
+    "task": "core.redispatch_notices",
+    "schedule": 60.0,
+    "options": {"expires": 55},
+}
+
+# ==============================================================================================
+# --- Feedback: phản ánh, kiến nghị (feedback app; Decree 20/2008, DOMAIN.md §7) ----------------
+# ==============================================================================================
+# Time limits in working days, from receipt (core.calendar). Art. 9(5) sets the 5-day forwarding
+# [V]; the others are the national index's (766) [S], hence settings.
+FEEDBACK_REFUSE_WORKING_DAYS = env.int("FEEDBACK_REFUSE_WORKING_DAYS", default=2)
+FEEDBACK_INFO_REQUEST_WORKING_DAYS = env.int("FEEDBACK_INFO_REQUEST_WORKING_DAYS", default=5)
+FEEDBACK_FORWARD_WORKING_DAYS = env.int("FEEDBACK_FORWARD_WORKING_DAYS", default=5)
+FEEDBACK_HANDLE_WORKING_DAYS = env.int("FEEDBACK_HANDLE_WORKING_DAYS", default=15)
+# Publication after the handling decision (answer).
+FEEDBACK_PUBLISH_WORKING_DAYS = env.int("FEEDBACK_PUBLISH_WORKING_DAYS", default=2)
+# Items received at or after this time count from the next working day; the calendar caps it
+# at closing time, so the default means "after the office has closed".
+FEEDBACK_RECEIPT_CUTOFF = env.str("FEEDBACK_RECEIPT_CUTOFF", default="23:59")
+# Files citizens attach: private storage, types (checked by their first bytes), size, count.
+FEEDBACK_ATTACHMENT_ROOT = env.path(
+    "FEEDBACK_ATTACHMENT_ROOT", default=BASE_DIR / "private" / "feedback"
+)
+FEEDBACK_ATTACHMENT_MAX_BYTES = env.int("FEEDBACK_ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024)
+FEEDBACK_ATTACHMENT_MAX_FILES = env.int("FEEDBACK_ATTACHMENT_MAX_FILES", default=3)
+FEEDBACK_ATTACHMENT_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+# Longest content / proposed solution a sender may type, in characters.
+FEEDBACK_CONTENT_MAX_CHARS = env.int("FEEDBACK_CONTENT_MAX_CHARS", default=5000)
+# Public pages, per IP (django-ratelimit; empty switches a limit off): sending, tracking links,
+# helpful/not-helpful votes.
+FEEDBACK_SUBMIT_RATE = env.str("FEEDBACK_SUBMIT_RATE", default="5/h")
+FEEDBACK_TRACK_RATE = env.str("FEEDBACK_TRACK_RATE", default="30/m")
+FEEDBACK_VOTE_RATE = env.str("FEEDBACK_VOTE_RATE", default="30/h")
+# Published answers per page of the public archive; how many the procedure page lists.
+FEEDBACK_ARCHIVE_PAGE_SIZE = env.int("FEEDBACK_ARCHIVE_PAGE_SIZE", default=20)
+FEEDBACK_PROCEDURE_QA_COUNT = env.int("FEEDBACK_PROCEDURE_QA_COUNT", default=5)
