@@ -257,7 +257,8 @@ def test_worker_killed_mid_send_delivers_once_not_twice(
     else:
         # Not sent again: failed with the reason, for staff to check and retry.
         assert notice.status == Notice.Status.FAILED
-        assert notice.last_error.startswith("Sending was interrupted")
+        # Staff read the reason in the office's language (the worker writes it).
+        assert notice.last_error.startswith("Việc gửi bị gián đoạn")  # "Sending was interrupted"
         assert len(gateway.requests) == 1
 
 
@@ -272,7 +273,7 @@ def test_gateway_500_twice_then_200_is_sent_with_three_attempts(
     wait_until(lambda: the_notice().status == Notice.Status.SENT, 30, "notice not sent")
     notice = the_notice()
     assert notice.attempts == 3
-    assert notice.last_error == "The SMS gateway answered HTTP 500."
+    assert notice.last_error == "Cổng SMS phản hồi HTTP 500."  # "The SMS gateway answered ..."
     assert len(gateway.requests_for(PHONE)) == 3
     assert len(gateway.delivered) == 1
 

@@ -30,6 +30,21 @@ from dossiers.tests.factories import published_procedure, register_dossier, staf
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _english(client, settings):
+    """These tests read the English msgids (failure reasons, page texts); Vietnamese is the
+    default, covered by core/tests/test_translations.py."""
+    from django.utils import translation
+
+    office_language = settings.LANGUAGE_CODE
+    settings.LANGUAGE_CODE = "en"  # the language stored reasons are written in
+    translation.activate("en")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    yield
+    translation.activate(office_language)
+
+
 LANDLINE = "0258 3822 500"
 PRODUCTION_BASE = "https://dichvucong.nhatrang.khanhhoa.gov.vn"
 
