@@ -15,7 +15,7 @@ os.environ.setdefault("LOOKUP_RATE_PER_IP", "100000000/s")
 os.environ.setdefault("LOOKUP_RATE_PER_CODE", "100000000/s")
 
 from nhatrang_portal.settings.production import *  # noqa: E402, F403
-from nhatrang_portal.settings.production import STORAGES, env  # noqa: E402
+from nhatrang_portal.settings.production import CACHES, STORAGES, env  # noqa: E402
 
 ROOT_URLCONF = "bench.lookup_urls"
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
@@ -23,6 +23,10 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# bench/lookup.py --cache-backend core: core.cache.RedisCache (one client per pool, incr in one
+# round trip) instead of Django's RedisCache, to measure that change before the portal adopts it.
+if env.str("BENCH_CACHE_BACKEND", default="django") == "core":
+    CACHES["default"]["BACKEND"] = "core.cache.RedisCache"
 # bench/lookup.py --ratelimit off: measure without django-ratelimit's Redis round trips.
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 # Plain HTTP on the loopback: secure-only cookies and HSTS would only add noise.

@@ -24,6 +24,7 @@ many dates (lists, reports) take one calendar and reuse it.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import operator
 from collections.abc import Mapping
@@ -31,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
+from time import monotonic
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -43,6 +45,10 @@ logger = logging.getLogger(__name__)
 
 OVERRIDES_CACHE_KEY = "core:calendar:overrides:v1"
 OVERRIDES_CACHE_SECONDS = 300
+# Each process also keeps the overrides this long, in front of the shared cache: a public
+# look-up counts days on every request and a Redis round trip costs more than the counting.
+OVERRIDES_MEMO_SECONDS = 30
+_overrides_memo: tuple | None = None  # (valid until, overrides, stamp), this process only
 
 DEFAULT_OFFICE_HOURS: tuple[tuple[time, time], ...] = (
     (time(7, 0), time(11, 30)),
@@ -439,6 +445,33 @@ class WorkingCalendar:
 
 
 def _load_overrides() -> tuple[dict[date, str], dict[date, str]]:
+    """The administrator's overrides (days off, make-up working days): from this process's copy
+    (OVERRIDES_MEMO_SECONDS), else the shared cache (OVERRIDES_CACHE_SECONDS), else the database.
+
+    Inside a transaction the process copy is skipped, so writes that store a due date count with
+    the overrides as the shared cache has them (invalidated on every change), never with a copy
+    up to half a minute old. Reads for display (the public look-up) accept that delay.
+    """
+    return _overrides()[0]
+
+
+def _overrides() -> tuple[tuple[dict[date, str], dict[date, str]], str]:
+    """(overrides, stamp); the stamp changes whenever the overrides do (see overrides_stamp)."""
+    global _overrides_memo
+    memo = _overrides_memo
+    in_transaction = transaction.get_connection().in_atomic_block
+    if memo is not None and not in_transaction and memo[0] > monotonic():
+        return memo[1], memo[2]
+    overrides = _shared_overrides()
+    stamp = hashlib.blake2b(
+        repr([sorted(part.items()) for part in overrides]).encode(), digest_size=8
+    ).hexdigest()
+    if not in_transaction:
+        _overrides_memo = (monotonic() + OVERRIDES_MEMO_SECONDS, overrides, stamp)
+    return overrides, stamp
+
+
+def _shared_overrides() -> tuple[dict[date, str], dict[date, str]]:
     from .models import CalendarOverride  # the calendar is imported by models modules
 
     try:
@@ -458,7 +491,15 @@ def _load_overrides() -> tuple[dict[date, str], dict[date, str]]:
     return cached
 
 
+def overrides_stamp() -> str:
+    """A short digest of the overrides get_calendar() uses now: part of the cache key of pages
+    that show days counted with them (the public look-up's explanation of a due date)."""
+    return _overrides()[1]
+
+
 def _delete_cached_overrides() -> None:
+    global _overrides_memo
+    _overrides_memo = None
     try:
         cache.delete(OVERRIDES_CACHE_KEY)
     except Exception:
@@ -469,7 +510,8 @@ def invalidate_overrides() -> None:
     """Forget the cached overrides, now and again when the current transaction commits.
 
     Called by CalendarOverride.save()/delete() and by the admin's bulk delete. The second delete
-    stops a reader that ran between the write and the commit from caching the old rows.
+    stops a reader that ran between the write and the commit from caching the old rows. Other
+    processes drop their own copy within OVERRIDES_MEMO_SECONDS.
     """
     _delete_cached_overrides()
     transaction.on_commit(_delete_cached_overrides)

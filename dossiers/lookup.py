@@ -7,28 +7,35 @@ module is a `PublicDossier`: a small view-model holding only what a citizen may 
 number, phone, email, address), attachments and internal notes are not even selected; officers'
 names are read only to be removed from the public text (_Redactor).
 
-Called by dossiers.views.lookup; bounded queries whatever the history length: the dossier with
-its procedure and agency (1), its public events (1), the open pause when the clock is paused (1),
-earlier handlers' names when the dossier was handed over more than once (1), whether a later
-version of a retired procedure is published (1, rare), the calendar overrides on a cache miss
-(1). Reads return plain values, not model instances: this is the hot path of a public page.
+Called by dossiers.views.lookup, which keeps rendered result pages in the cache. Every look-up
+runs `find_dossier` / `find_dossier_by_token`: one indexed query answering whether the citizen
+may see the dossier and which version of its public page is current (`LookupMatch.version`).
+When that version's page is not cached, `public_dossier_of` builds it with bounded queries
+whatever the history length: the dossier with its procedure and agency (1), its public events
+(1), the open pause when the clock is paused (1), earlier handlers' names when the dossier was
+handed over more than once (1), whether a later version of a retired procedure is published (1,
+rare), the calendar overrides when no copy is cached (1). Reads return plain values, not model
+instances: this is the hot path of a public page.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from types import SimpleNamespace
+from weakref import WeakKeyDictionary
 
 from django.conf import settings
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import User
+from accounts.models import Agency, User
 from core.calendar import TimeUnit, WorkingCalendar, get_calendar
 from procedures.constants import ProcedureStatus
 from procedures.models import Procedure
@@ -38,6 +45,8 @@ from .clock import DueDateExplanation, explain_due_date
 from .constants import PAUSED_STATUSES, DossierStatus, EventType, PauseKind
 from .models import Dossier, DossierEvent, DossierPause
 from .tokens import check_lookup_token
+
+logger = logging.getLogger(__name__)
 
 CODE_MAX_LENGTH = 60  # Dossier.code
 # Agency identifier, receipt date and sequence (DOMAIN.md §4.2), e.g. 000.00.20.H32-260212-0001.
@@ -129,6 +138,9 @@ class PublicDossier:
     paused_duration: str  # "2 working days" when pauses moved the due date, else ""
     is_paused: bool
     is_overdue: bool
+    # When the page starts saying "late" (the appointment of a dossier still being processed);
+    # None when it never will. Pages kept in a cache must not outlive it.
+    overdue_at: datetime | None
     current_place: str
     timeline: list[TimelineEntry]
     next_step: str
@@ -204,6 +216,143 @@ def public_dossier_by_token(
     return _build(dossier, calendar=calendar) if dossier else None
 
 
+@dataclass(frozen=True)
+class LookupMatch:
+    """A dossier the citizen may see, and the version of what its public page shows."""
+
+    dossier_id: int
+    code: str
+    version: tuple
+
+
+def find_dossier(*, code: str, phone_last4: str) -> LookupMatch | None:
+    """The dossier `code` if `phone_last4` matches, else None: the check of public_dossier in
+    one indexed query that reads no more than the page's version (see _MATCH_SQL).
+
+    A wrong code and a wrong phone give the same None through the same query; malformed inputs
+    return None without a query.
+    """
+    code, phone_last4 = normalize_code(code), normalize_last4(phone_last4)
+    if code is None or phone_last4 is None:
+        return None
+    return _match(_BY_CODE_AND_PHONE, [code, phone_last4])
+
+
+def find_dossier_by_token(*, code: str, token: str) -> LookupMatch | None:
+    """The dossier `code` opened with the signed QR link (token checked before any query)."""
+    if not isinstance(code, str) or len(code) > CODE_MAX_LENGTH or not isinstance(token, str):
+        return None
+    if not check_lookup_token(code, token):
+        return None
+    return _match(_BY_CODE, [code])
+
+
+def public_dossier_of(
+    match: LookupMatch, *, calendar: WorkingCalendar | None = None
+) -> PublicDossier | None:
+    """The public view of a dossier found by find_dossier*; None if it was deleted since."""
+    dossier = _load(pk=match.dossier_id)
+    return _build(dossier, calendar=calendar) if dossier else None
+
+
+# What a public page shows changes only when one of these does: the dossier row (every service
+# that changes it saves updated_at), its newest public event (events are append-only), its
+# procedure version and whether a version of that procedure is published (the link), its agency
+# (the desk's address, hours and hotline). Plain SQL: this runs on every look-up, and building
+# the same query with the ORM takes longer than PostgreSQL takes to answer it.
+_MATCH_SQL = f"""
+    SELECT d.id, d.code, d.updated_at,
+        (SELECT max(e.id) FROM {DossierEvent._meta.db_table} e
+            WHERE e.dossier_id = d.id AND e.is_public),
+        p.updated_at,
+        p.status = %s OR EXISTS (
+            SELECT 1 FROM {Procedure._meta.db_table} q WHERE q.code = p.code AND q.status = %s
+        ),
+        a.updated_at
+    FROM {Dossier._meta.db_table} d
+    JOIN {Procedure._meta.db_table} p ON p.id = d.procedure_id
+    JOIN {Agency._meta.db_table} a ON a.id = d.agency_id
+    WHERE d.code = %s"""  # noqa: S608 (table names from the models, values as parameters)
+
+
+@dataclass(frozen=True)
+class _Statement:
+    name: str  # of the prepared statement (PostgreSQL)
+    sql: str  # with %s placeholders
+    prepare: str  # PREPARE ... AS the same SQL with $1, $2...
+    execute: str  # EXECUTE name (%s, ...)
+
+
+def _statement(name: str, sql: str) -> _Statement:
+    count = sql.count("%s")
+    numbered = sql
+    for n in range(1, count + 1):
+        numbered = numbered.replace("%s", f"${n}", 1)
+    placeholders = ", ".join(["%s"] * count)
+    prepare, execute = f"PREPARE {name} AS {numbered}", f"EXECUTE {name} ({placeholders})"
+    return _Statement(name, sql, prepare, execute)
+
+
+_BY_CODE = _statement("dossiers_lookup_by_code", _MATCH_SQL)
+_BY_CODE_AND_PHONE = _statement(
+    "dossiers_lookup_by_code_phone", _MATCH_SQL + " AND d.phone_last4 = %s"
+)
+
+# PostgreSQL plans a statement every time it receives one, and planning this one (three tables,
+# two subqueries) takes it several times longer than running it: ~0.3 ms against ~0.05 ms
+# (bench/lookup.py). Prepared once per connection (connections live CONN_MAX_AGE seconds), it
+# is planned once. Prepared statements belong to the server session: behind a connection pooler
+# in transaction mode they can vanish, and the first sign of that switches this process back to
+# plain queries.
+_prepared: WeakKeyDictionary = WeakKeyDictionary()  # DB-API connection -> statement names
+_use_prepared = True
+_STATEMENT_MISSING = "26000"  # SQLSTATE invalid_sql_statement_name
+_STATEMENT_EXISTS = "42P05"  # SQLSTATE duplicate_prepared_statement
+
+
+def _fetch(statement: _Statement, params: list) -> tuple | None:
+    global _use_prepared
+    with connection.cursor() as cursor:
+        if _use_prepared and connection.vendor == "postgresql":
+            names = _prepared.setdefault(connection.connection, set())
+            try:
+                if statement.name not in names:
+                    _prepare(cursor, statement)
+                    names.add(statement.name)
+                cursor.execute(statement.execute, params)
+                return cursor.fetchone()
+            except DatabaseError as error:
+                code = getattr(error.__cause__, "pgcode", None)
+                if code != _STATEMENT_MISSING or connection.in_atomic_block:
+                    raise
+                logger.warning("dossier look-up: prepared statement lost, using plain queries")
+                _use_prepared = False
+        cursor.execute(statement.sql, params)
+        return cursor.fetchone()
+
+
+def _prepare(cursor, statement: _Statement) -> None:
+    try:
+        with transaction.atomic():  # a savepoint when a transaction is open (tests, callers)
+            cursor.execute(statement.prepare)
+    except DatabaseError as error:
+        if getattr(error.__cause__, "pgcode", None) != _STATEMENT_EXISTS:
+            raise
+
+
+def _match(statement: _Statement, params: list) -> LookupMatch | None:
+    published = ProcedureStatus.PUBLISHED.value
+    row = _fetch(statement, [published, published, *params])
+    if row is None:
+        return None
+    dossier_id, code, *version = row
+    return LookupMatch(
+        dossier_id=dossier_id,
+        code=code,
+        version=tuple(v.timestamp() if isinstance(v, datetime) else v for v in version),
+    )
+
+
 # The only Dossier columns a public look-up reads: no personal data, no internal notes. The
 # handler's name is read only to keep it *out* of what is shown (see _Redactor).
 _PUBLIC_FIELDS = (
@@ -236,9 +385,11 @@ _PUBLIC_FIELDS = (
 )
 
 
-def _load(*, code: str, phone_last4: str | None = None) -> dict | None:
+def _load(
+    *, code: str | None = None, phone_last4: str | None = None, pk: int | None = None
+) -> dict | None:
     """One row of plain values (no model instances: this is the hot path of a public page)."""
-    filters = {"code": code}
+    filters = {"code": code} if pk is None else {"pk": pk}
     if phone_last4 is not None:
         filters["phone_last4"] = phone_last4
     rows = list(Dossier.objects.filter(**filters).order_by().values(*_PUBLIC_FIELDS)[:1])
@@ -340,6 +491,7 @@ def _build(row: dict, *, calendar: WorkingCalendar | None) -> PublicDossier:
     explanation = explain_due_date(clock, calendar=calendar)
     appointment = row["rescheduled_due_at"] or row["due_at"]
     is_running = status in (DossierStatus.ACCEPTED, DossierStatus.PROCESSING)
+    overdue_at = appointment if is_running else None
     return PublicDossier(
         code=row["code"],
         procedure_name=row["procedure__name"],
@@ -361,7 +513,8 @@ def _build(row: dict, *, calendar: WorkingCalendar | None) -> PublicDossier:
             else ""
         ),
         is_paused=is_paused,
-        is_overdue=is_running and appointment is not None and now > appointment,
+        is_overdue=overdue_at is not None and now > overdue_at,
+        overdue_at=overdue_at,
         current_place=_current_place(row["current_step"], status, redactor),
         timeline=[
             TimelineEntry(at=at, text=redactor.clean(note) or str(EventType(event_type).label))

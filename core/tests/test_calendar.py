@@ -448,3 +448,49 @@ def test_year_page_query_count(client, desk_officer, django_assert_max_num_queri
     with django_assert_max_num_queries(6):
         response = client.get(reverse("core:calendar-year"), {"year": "2026"})
     assert response.status_code == 200
+
+
+# -- the process copy of the overrides (core.calendar._overrides) ------------------------------
+@pytest.fixture
+def process_copy():
+    from core import calendar
+
+    calendar._overrides_memo = None
+    yield calendar
+    calendar._overrides_memo = None
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_overrides_are_read_once_per_process_copy(process_copy, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        get_calendar()
+    with django_assert_num_queries(0):
+        get_calendar()
+        process_copy.overrides_stamp()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_new_override_counts_at_once_in_the_same_process(process_copy):
+    stamp = process_copy.overrides_stamp()
+    assert is_working_day(date(2026, 3, 3)) is True
+    CalendarOverride.objects.create(
+        day=date(2026, 3, 3), kind=CalendarOverride.Kind.DAY_OFF, name="Nghỉ thêm"
+    )
+    assert is_working_day(date(2026, 3, 3)) is False
+    assert process_copy.overrides_stamp() != stamp
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_writes_inside_a_transaction_do_not_use_the_process_copy(process_copy):
+    from django.core.cache import cache
+    from django.db import transaction
+
+    assert is_working_day(date(2026, 3, 3)) is True  # the process copy now says "working"
+    # Another process adds a day off: the shared cache is invalidated, this copy is not.
+    CalendarOverride.objects.bulk_create(
+        [CalendarOverride(day=date(2026, 3, 3), kind=CalendarOverride.Kind.DAY_OFF, name="x")]
+    )
+    cache.delete(process_copy.OVERRIDES_CACHE_KEY)
+    assert is_working_day(date(2026, 3, 3)) is True  # display: up to OVERRIDES_MEMO_SECONDS
+    with transaction.atomic():
+        assert is_working_day(date(2026, 3, 3)) is False  # a due date being stored

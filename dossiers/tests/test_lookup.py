@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
+from django.urls import reverse
 from django.utils import translation
 
 from accounts.constants import Role
@@ -496,3 +497,150 @@ def test_the_view_model_carries_no_personal_fields(dossier):
     values = " ".join(str(value) for value in vars(view).values())
     assert "Nguyễn Văn An" not in values and "an@example.com" not in values
     assert "056090001234" not in values and "3456" not in values
+
+
+# --- cached result pages ----------------------------------------------------------------------
+def page_without_tokens(response) -> str:
+    """The page with its per-request parts (CSRF token, the switcher's `next`) blanked."""
+    html = same(response.content.decode())
+    return re.sub(r'name="next" type="hidden" value="[^"]*"', 'name="next"', html)
+
+
+def test_a_repeated_look_up_is_served_from_the_cache_with_one_query(
+    client, dossier, django_assert_num_queries
+):
+    first = ask(client, dossier.code, "3456")
+    with django_assert_num_queries(1):  # the check of code + digits, which also gives the version
+        second = ask(client, dossier.code, "3456")
+    assert second.status_code == 200
+    assert page_without_tokens(second) == page_without_tokens(first)
+    assert second["Cache-Control"] == "private, no-store"
+    assert second["X-Robots-Tag"] == "noindex" and second["Referrer-Policy"] == "no-referrer"
+
+
+def test_the_cached_page_gets_this_request_s_csrf_token_and_address(dossier):
+    first, second = Client(), Client()
+    for visitor in (first, second):
+        visitor.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    ask(first, dossier.code, "3456")
+    typed = dossier.code.lower()
+    response = ask(second, typed, "3456")  # from the cache
+    html = response.content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    assert len(token) == 64 and "slot-" not in html
+    assert f'name="next" type="hidden" value="{URL}?code={typed}&amp;phone_last4=3456"' in html
+    # The token is valid for this visitor's CSRF cookie: the language switcher works.
+    switch = Client(enforce_csrf_checks=True)
+    switch.cookies = second.cookies
+    posted = switch.post(
+        reverse("set_language"), {"language": "vi", "next": URL, "csrfmiddlewaretoken": token}
+    )
+    assert posted.status_code == 302
+
+
+def test_the_cache_holds_no_phone_digits_and_no_csrf_token(client, dossier):
+    from django.core.cache import cache
+
+    from dossiers.views import lookup as views
+
+    response = ask(client, dossier.code, "3456")
+    with translation.override("en"):
+        match = lookup.find_dossier(code=dossier.code, phone_last4="3456")
+        stored = cache.get(views._page_key(match))
+    assert stored is not None
+    assert "3456" not in stored and "phone_last4" not in stored
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode())
+    assert token.group(1) not in stored
+
+
+def test_a_change_to_the_dossier_shows_at_once_on_the_next_look_up(client, dossier, desk, officer):
+    services.dossier_assign(dossier=dossier, handler=officer, user=desk)
+    assert "Bring these documents" not in text_of(ask(client, dossier.code, "3456"))
+    client.get(lookup_path(dossier.code))  # the QR link shares the cached page
+    with time_machine.travel(at(2026, 2, 13, 9), tick=False):
+        services.dossier_request_supplement(
+            dossier=dossier, user=officer, items=["Bản sao GCN ANTT"], reason="Thiếu"
+        )
+        for response in (ask(client, dossier.code, "3456"), client.get(lookup_path(dossier.code))):
+            page = text_of(response)
+            assert "Waiting for additional documents" in page
+            assert "Bản sao GCN ANTT" in page
+
+
+def test_a_new_public_event_alone_shows_at_once(client, dossier, desk):
+    ask(client, dossier.code, "3456")
+    DossierEvent.objects.create(  # without touching the dossier row
+        dossier=dossier, type=EventType.UPDATED, at=at(2026, 2, 12, 11), public_note="STEP-XYZ"
+    )
+    assert "STEP-XYZ" in text_of(ask(client, dossier.code, "3456"))
+
+
+def test_an_edit_of_the_agency_or_the_calendar_shows_at_once(client, dossier, agency):
+    from core.models import CalendarOverride
+
+    ask(client, dossier.code, "3456")
+    agency.hotline = "0258 9999 888"
+    agency.save()
+    assert "0258 9999 888" in text_of(ask(client, dossier.code, "3456"))
+    CalendarOverride.objects.create(
+        day=at(2026, 2, 13).date(), kind=CalendarOverride.Kind.DAY_OFF, name="NGHI-THEM-ABC"
+    )
+    assert "NGHI-THEM-ABC" in text_of(ask(client, dossier.code, "3456"))
+
+
+def test_a_wrong_phone_gets_the_same_404_even_when_the_right_one_is_cached(client, dossier):
+    assert ask(client, dossier.code, "3456").status_code == 200  # now cached
+    unknown_code = dossier.code[:-4] + "9999"
+    wrong_code = ask(client, unknown_code, "3456")
+    wrong_phone = ask(client, dossier.code, "0000")
+    assert wrong_code.status_code == wrong_phone.status_code == 404
+    first = same(wrong_code.content.decode().replace(unknown_code, "<C>").replace("3456", "<N>"))
+    second = same(wrong_phone.content.decode().replace(dossier.code, "<C>").replace("0000", "<N>"))
+    assert first == second
+    assert "Accepted" not in text_of(wrong_phone)
+    assert sorted(wrong_code.headers.items()) == sorted(wrong_phone.headers.items())
+
+
+def test_another_language_is_not_served_from_the_vietnamese_cache(dossier):
+    citizen = Client()  # no language cookie: Vietnamese
+    vietnamese = ask(citizen, dossier.code, "3456")
+    assert '<html lang="vi">' in vietnamese.content.decode()
+    citizen.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = ask(citizen, dossier.code, "3456")
+    assert '<html lang="en">' in english.content.decode()
+    assert '<option value="en" selected lang="en">' in english.content.decode()
+    assert "What you need to do" in text_of(english)
+
+
+def test_staff_get_their_own_page_not_the_cached_one(client, dossier, desk):
+    ask(client, dossier.code, "3456")  # cached for anonymous visitors
+    staff_client = Client()
+    staff_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    staff_client.force_login(desk)
+    html = ask(staff_client, dossier.code, "3456").content.decode()
+    assert reverse("accounts:logout") in html
+    assert reverse("accounts:logout") not in ask(client, dossier.code, "3456").content.decode()
+
+
+def test_a_cached_page_does_not_outlive_the_moment_the_dossier_becomes_late(dossier):
+    from dossiers.views import lookup as views
+
+    # Due Thu 26/2/2026 17:00: the page may be kept until then, not longer.
+    with time_machine.travel(at(2026, 2, 26, 16, 59, 30), tick=False):
+        view = lookup.public_dossier(code=dossier.code, phone_last4="3456")
+        assert not view.is_overdue
+        assert views._page_timeout(view) == 30
+    with time_machine.travel(at(2026, 2, 20, 9), tick=False):
+        view = lookup.public_dossier(code=dossier.code, phone_last4="3456")
+        assert views._page_timeout(view) == views.PAGE_CACHE_SECONDS
+    with time_machine.travel(at(2026, 2, 27, 9), tick=False):
+        view = lookup.public_dossier(code=dossier.code, phone_last4="3456")
+        assert view.is_overdue
+        assert views._page_timeout(view) == views.PAGE_CACHE_SECONDS
+
+
+def test_the_late_notice_appears_on_the_next_day_although_the_page_was_cached(client, dossier):
+    with time_machine.travel(at(2026, 2, 26, 9), tick=False):
+        assert "Your dossier is late" not in text_of(ask(client, dossier.code, "3456"))
+    with time_machine.travel(at(2026, 2, 27, 9), tick=False):
+        assert "Your dossier is late" in text_of(ask(client, dossier.code, "3456"))
