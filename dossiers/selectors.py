@@ -63,6 +63,9 @@ def traffic_light(dossier: Dossier, urgency: Urgency) -> str | None:
     """Red overdue / amber due within one working day / green; None once closed."""
     if dossier.status not in OPEN_STATUSES or dossier.due_at is None:
         return None
+    if dossier.is_paused:
+        # The clock is stopped and the due date moves on resume: as in the list (urgency 2).
+        return TrafficLight.GREEN
     if dossier.due_at < urgency.now:
         return TrafficLight.RED
     if dossier.due_at <= urgency.amber_until:

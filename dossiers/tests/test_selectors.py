@@ -217,3 +217,13 @@ def test_thresholds_follow_the_administrators_calendar_overrides(procedure, desk
     assert [r.pk for r in rows] == [dossier.pk]
     rows = selectors.dossier_list(user=desk, filters={"due_within": "0"}, now=wednesday)
     assert list(rows) == []
+
+
+def test_a_paused_dossier_past_its_due_date_is_not_shown_red(procedure, desk, officer):
+    dossier = register_dossier(procedure=procedure, user=desk, received_at=at(2026, 3, 2, 9))
+    services.dossier_assign(dossier=dossier, handler=officer, user=desk)
+    after_due = selectors.urgency_thresholds(now=at(2026, 3, 12, 9))
+    assert selectors.traffic_light(dossier, after_due) == TrafficLight.RED
+    services.dossier_request_supplement(dossier=dossier, user=officer, items=["A"], reason="B")
+    dossier.refresh_from_db()
+    assert selectors.traffic_light(dossier, after_due) == TrafficLight.GREEN
