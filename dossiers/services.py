@@ -45,7 +45,7 @@ from .models import (
     IntakeGuidance,
 )
 from .rules import profile_for
-from .workflow import Action, TransitionNotAllowed, check_transition
+from .workflow import TRANSITIONS, Action, TransitionNotAllowed, check_transition
 
 
 @dataclass
@@ -181,8 +181,6 @@ def _lock(dossier: Dossier, *, user, action: str) -> Dossier:
         .select_related("procedure")
         .get(pk=dossier.pk)
     )
-    from .workflow import TRANSITIONS
-
     transition = TRANSITIONS[action]
     if not user.has_perm(transition.permission) or not permissions.can_act(user, locked):
         raise permissions.DossierNotFound
