@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "dossiers",
     "feedback",
     "satisfaction",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -329,3 +330,15 @@ FEEDBACK_VOTE_RATE = env.str("FEEDBACK_VOTE_RATE", default="30/h")
 # Published answers per page of the public archive; how many the procedure page lists.
 FEEDBACK_ARCHIVE_PAGE_SIZE = env.int("FEEDBACK_ARCHIVE_PAGE_SIZE", default=20)
 FEEDBACK_PROCEDURE_QA_COUNT = env.int("FEEDBACK_PROCEDURE_QA_COUNT", default=5)
+
+# ==============================================================================================
+# --- Explanations: officers' giải trình for late dossiers (dossiers app; issue 5) ---------------
+# ==============================================================================================
+
+# ==============================================================================================
+# --- Reports: weekly late-dossier report and leadership dashboard (reports app; issue 5) -------
+# ==============================================================================================
+
+# ==============================================================================================
+# --- Satisfaction: six-criteria surveys, kiosk, index (satisfaction app; issue 7) --------------
+# ==============================================================================================
