@@ -3,8 +3,10 @@
 - `render_pdf(template, context)` renders a Django template to PDF bytes. Rendering is offline:
   the URL fetcher serves `data:` URLs and the project's static files from disk and refuses
   anything else, so a template can never make the server fetch from the network.
-- Fonts are the system's (Noto Serif / DejaVu Serif, both with full Vietnamese coverage); the
-  templates name them in their CSS (ENVIRONMENT.md: avoid fonts-liberation 1.x, no Ơ/Ư).
+- Fonts: Noto Serif (full Vietnamese coverage, SIL OFL) is vendored under `static/fonts/` and
+  declared with `@font-face` for every document, so a PDF looks the same (and fits the same number
+  of pages) on any machine, whatever fonts the system has. Templates name "Noto Serif" first and
+  fall back to DejaVu Serif (ENVIRONMENT.md: avoid fonts-liberation 1.x, no Ơ/Ư).
 - `document_header(...)` and the `official_*` formatters build the header of a Vietnamese
   administrative document (issuing body, number, "Nha Trang, ngày 05 tháng 02 năm 2026"),
   shared by the one-stop slips and the feedback reply letters
@@ -83,14 +85,38 @@ def offline_url_fetcher():
     return _url_fetcher_class()()
 
 
+VENDORED_FONTS = (
+    # (file under static/fonts/noto-serif/, font-weight, font-style)
+    ("NotoSerif-Regular.ttf", "normal", "normal"),
+    ("NotoSerif-Bold.ttf", "bold", "normal"),
+    ("NotoSerif-Italic.ttf", "normal", "italic"),
+    ("NotoSerif-BoldItalic.ttf", "bold", "italic"),
+)
+
+
+def _font_faces_css() -> str:
+    return "\n".join(
+        f'@font-face {{ font-family: "Noto Serif"; font-weight: {weight}; '
+        f'font-style: {style}; src: url("{static("fonts/noto-serif/" + name)}"); }}'
+        for name, weight, style in VENDORED_FONTS
+    )
+
+
 def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:
     """PDF bytes of an HTML string. Relative URLs resolve against `base_url` (default: the
-    portal's public address), and static URLs are read from disk."""
-    from weasyprint import HTML
+    portal's public address), and static URLs are read from disk. The vendored Noto Serif is
+    declared for every document (module docstring)."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
 
     base_url = base_url or settings.PUBLIC_BASE_URL.rstrip("/") + "/"
-    document = HTML(string=html, base_url=base_url, url_fetcher=offline_url_fetcher())
-    return document.write_pdf()
+    fetcher = offline_url_fetcher()
+    font_config = FontConfiguration()
+    fonts = CSS(
+        string=_font_faces_css(), base_url=base_url, url_fetcher=fetcher, font_config=font_config
+    )
+    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+    return document.write_pdf(stylesheets=[fonts], font_config=font_config)
 
 
 def render_pdf(template_name: str, context: dict | None = None, *, request=None) -> bytes:

@@ -9,7 +9,6 @@ from . import health
 
 COMING_SOON = {
     "phan-anh-kien-nghi": _("Feedback and petitions"),
-    "danh-gia": _("Rate our service"),
 }
 
 

@@ -18,11 +18,13 @@ from .models import (
     DossierAttachment,
     DossierDocument,
     DossierEvent,
+    DossierExplanation,
+    DossierExplanationEvent,
     DossierPause,
     DossierTransfer,
     IntakeGuidance,
 )
-from .permissions import visible_dossiers
+from .permissions import visible_dossiers, visible_explanations
 
 
 class ReadOnlyMixin:
@@ -179,3 +181,30 @@ class IntakeGuidanceAdmin(ReadOnlyMixin, admin.ModelAdmin):
         if department is None:
             return queryset.none()
         return queryset.filter(agency_id=department.agency_id)
+
+
+class ExplanationEventInline(ReadOnlyInline):
+    model = DossierExplanationEvent
+    fields = ["at", "type", "from_status", "to_status", "actor", "note"]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("dossiers.view_dossierexplanation")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+@admin.register(DossierExplanation)
+class DossierExplanationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Explanations of late dossiers, read-only: they move only on the staff screens."""
+
+    list_display = ["dossier", "officer", "status", "reason_category", "explain_by", "reviewed_by"]
+    list_filter = ["status", "reason_category"]
+    list_select_related = ["dossier", "officer", "reviewed_by"]
+    search_fields = ["dossier__code"]
+    ordering = ["-requested_at", "-id"]
+    actions = None
+    inlines = [ExplanationEventInline]
+
+    def get_queryset(self, request):
+        return visible_explanations(request.user, super().get_queryset(request))

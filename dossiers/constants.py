@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class DossierStatus(models.TextChoices):
@@ -90,3 +91,35 @@ class TrafficLight(models.TextChoices):
     GREEN = "green", _("On track")
     AMBER = "amber", _("Due within 1 working day")
     RED = "red", _("Overdue")
+
+
+# --- Explanations of late dossiers (giải trình; plan 645 section V, DOMAIN.md §3.5, §3.8) ------
+class ExplanationStatus(models.TextChoices):
+    """Where an officer's written explanation of a late dossier stands.
+
+    requested -> submitted -> accepted, or submitted -> returned -> submitted ... -> accepted.
+    """
+
+    REQUESTED = "requested", _("To be written")
+    SUBMITTED = "submitted", _("Waiting for review")
+    ACCEPTED = "accepted", pgettext_lazy("explanation", "Accepted")
+    RETURNED = "returned", _("Returned for changes")
+
+
+class ExplanationReason(models.TextChoices):
+    """Why the dossier was late, as one category for the weekly report's tally."""
+
+    WORKLOAD = "workload", _("Too many dossiers at once")
+    MISSING_COORDINATION = "missing_coordination", _("Slow coordination between units")
+    WAITING_OTHER_AGENCY = "waiting_other_agency", _("Waiting for another agency's opinion")
+    COMPLEX_CASE = "complex_case", _("Complex case (site check, appraisal)")
+    SYSTEM_FAULT = "system_fault", _("Software or equipment fault")
+    STAFF_ABSENCE = "staff_absence", _("Officer absent (leave, training, business trip)")
+    OTHER = "other", _("Other reason")
+
+
+class ExplanationEventType(models.TextChoices):
+    REQUESTED = "requested", _("Explanation requested")
+    SUBMITTED = "submitted", _("Explanation submitted")
+    RETURNED = "returned", _("Explanation returned")
+    ACCEPTED = "accepted", _("Explanation accepted")

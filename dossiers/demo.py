@@ -2,9 +2,10 @@
 
 Every dossier is built through the real services (`dossiers.services`) while time-machine moves
 "now" to the moment of each action, so codes, due dates, history, pauses, hand-overs and
-apologies are exactly what the desk would have produced on those days. The plan is relative to
-`now`: old dossiers are finished, recent ones are open, a few are overdue or due within one
-working day, so dashboards look alive whatever day the demo is loaded.
+apologies are exactly what the desk would have produced on those days; late dossiers get their
+explanations (giải trình) the morning after, in every state of the review cycle. The plan is
+relative to `now`: old dossiers are finished, recent ones are open, a few are overdue or due
+within one working day, so dashboards look alive whatever day the demo is loaded.
 
 time-machine patches the clock of the whole process, so this runs from a management command or
 a test, never inside a serving web process. Deterministic (seeded random) and idempotent: demo
@@ -33,8 +34,14 @@ from procedures.constants import OnlineLevel, ProcedureStatus, SubmissionChannel
 from procedures.models import Procedure
 
 from . import services
-from .constants import ApplicantType, DocumentKind, PauseKind, Timeliness
-from .models import Dossier
+from .constants import (
+    ApplicantType,
+    DocumentKind,
+    ExplanationReason,
+    PauseKind,
+    Timeliness,
+)
+from .models import Dossier, DossierExplanation
 
 DEMO_NOTE = "Hồ sơ mẫu (dữ liệu demo)."
 DEMO_SEED = 20260115
@@ -235,6 +242,32 @@ REFUSAL_REASONS = (
     "Người nộp không có văn bản ủy quyền hợp lệ của tổ chức.",
 )
 GUIDANCE_REASON = "Hồ sơ chưa đầy đủ, chưa hợp lệ theo thành phần hồ sơ đã công bố."
+# Explanations of late dossiers (plan 645 V.4): reason category, what happened, the remedy.
+EXPLANATIONS = (
+    (
+        ExplanationReason.WAITING_OTHER_AGENCY,
+        "Hồ sơ phải lấy ý kiến Công an phường về bảo đảm an ninh, trật tự; văn bản trả lời "
+        "đến sau ngày hẹn trả kết quả.",
+        "Gửi văn bản xin ý kiến ngay trong ngày nhận hồ sơ và theo dõi, đôn đốc hằng ngày.",
+    ),
+    (
+        ExplanationReason.COMPLEX_CASE,
+        "Phải kiểm tra thực tế địa điểm kinh doanh; đoàn kiểm tra liên ngành lùi lịch hai ngày.",
+        "Đăng ký lịch kiểm tra thực tế ngay khi nhận hồ sơ, bố trí lịch dự phòng.",
+    ),
+    (
+        ExplanationReason.WORKLOAD,
+        "Trong tuần tiếp nhận nhiều hồ sơ cấp phép karaoke cùng lúc, chuyên viên không kịp "
+        "thẩm định.",
+        "Đề nghị lãnh đạo phân công thêm một chuyên viên hỗ trợ vào các tuần cao điểm.",
+    ),
+    (
+        ExplanationReason.STAFF_ABSENCE,
+        "Chuyên viên thụ lý đi học tập trung, chưa bàn giao hồ sơ cho người thay thế.",
+        "Bàn giao toàn bộ hồ sơ đang giải quyết trước khi nghỉ phép, đi học, đi công tác.",
+    ),
+)
+DEMO_RETURN_NOTE = "Đề nghị nêu rõ ngày gửi văn bản và ngày nhận ý kiến trả lời."
 ASSIGN_NOTES = ("", "", "Đề nghị thẩm định, kiểm tra thực tế nếu cần.", "Hồ sơ ưu tiên.")
 
 # How often each demo procedure is filed (karaoke and game points dominate at a city desk).
@@ -720,7 +753,86 @@ class _Demo:
         moments = sorted(self.old_receipt(min_days_back=1) for _i in range(GUIDANCE_COUNT))
         for moment in moments:
             self.guidance(moment)
+        self.explanations()
         return len(registered)
+
+    # -- explanations of late dossiers (giải trình) -----------------------------------------
+    def morning_after(self, moment: datetime) -> datetime:
+        """07:30 of the working day after `moment`: when the morning job would have asked."""
+        day = self.cal.next_working_day(self.day_of(moment))
+        return min(datetime.combine(day, time(7, 30), tzinfo=self.cal.tz), self.horizon)
+
+    def explanations(self) -> None:
+        """Ask for explanations as the morning job would have (the morning after a dossier
+        finished late or passed its due date), then play the review cycle through the
+        services: older ones accepted (some after a return), recent ones submitted, returned
+        or still to write."""
+        dossiers = Dossier.objects.filter(agency=self.agency, note__startswith=DEMO_NOTE)
+        late = dossiers.filter(timeliness=Timeliness.LATE, finished_at__isnull=False)
+        overdue = dossiers.overdue(self.horizon)
+        mornings = {self.morning_after(d.finished_at) for d in late}
+        mornings |= {self.morning_after(d.due_at) for d in overdue}
+        for morning in sorted(mornings):
+            self.at(
+                morning,
+                services.explanation_request_overdue,
+                agency_id=self.agency.pk,
+                now=morning,
+            )
+        explanations = list(
+            DossierExplanation.objects.filter(dossier__in=dossiers)
+            .select_related("officer")
+            .order_by("requested_at", "id")
+        )
+        recent_since = self.cal.end_of_day(self.shift(self.last_day, -3))
+        recent = [e for e in explanations if e.requested_at > recent_since]
+        older = [e for e in explanations if e.requested_at <= recent_since]
+        for index, explanation in enumerate(older):
+            self.play_explanation(explanation, returned_first=index % 3 == 0, accept=True)
+        for index, explanation in enumerate(recent[:2]):
+            self.play_explanation(explanation, returned_first=index == 1, accept=False)
+
+    def play_explanation(self, explanation, *, returned_first: bool, accept: bool) -> None:
+        """The officer writes it; with `returned_first` the leader returns it (and, with
+        `accept`, the officer corrects it); with `accept` the leader accepts it. Stops early
+        rather than act after the demo's `now`."""
+        reason, text, remedy = self.rng.choice(EXPLANATIONS)
+        steps = [("submit", text)]
+        if returned_first:
+            steps.append(("return", None))
+            if accept:  # corrected, then accepted; otherwise it waits for the officer
+                steps.append(("submit", f"{text} Văn bản trả lời số 15/CAP ngày hôm sau."))
+        if accept:
+            steps.append(("accept", None))
+        if explanation.officer_id == self.leader.pk:  # nobody reviews their own
+            steps = steps[:1]
+        moment = explanation.requested_at
+        for action, body in steps:
+            moment = self.after(moment, 60, 420)
+            if moment > self.horizon:
+                return
+            if action == "submit":
+                self.at(
+                    moment,
+                    services.explanation_submit,
+                    explanation=explanation,
+                    user=explanation.officer,
+                    reason_category=reason,
+                    text=body,
+                    remedy=remedy,
+                )
+            elif action == "return":
+                self.at(
+                    moment,
+                    services.explanation_return,
+                    explanation=explanation,
+                    user=self.leader,
+                    note=DEMO_RETURN_NOTE,
+                )
+            else:
+                self.at(
+                    moment, services.explanation_accept, explanation=explanation, user=self.leader
+                )
 
 
 def has_demo_dossiers(agency) -> bool:

@@ -3,6 +3,12 @@
 A value that does not validate is ignored on its own while the others still apply (django-filter
 filters with the valid fields only); the view lists what was ignored. Time thresholds ("overdue",
 "due within N working days") are computed here with core.calendar, never in templates.
+
+Drill-down from a figure (weekly report, dashboard): `?bucket=<name>&period_start=YYYY-MM-DD&
+period_end=YYYY-MM-DD` (local dates, the end included) lists exactly the dossiers behind that
+figure (dossiers.reporting.period_dossiers), in any status; `procedure` may then be a procedure
+id as well as a national code, and `handler` means the responsible officer (the handler, else
+the desk officer who received it), as in the figures.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from core.calendar import WorkingCalendar, get_calendar
 from procedures.constants import ProcedureStatus, SubmissionChannel
 from procedures.models import Procedure
 
+from . import reporting
 from .constants import OPEN_STATUSES, DossierStatus
 
 OPEN = "open"
@@ -25,6 +32,7 @@ ALL = "all"
 NOT_ASSIGNED = "none"
 MAX_DUE_WITHIN = 60
 MAX_TEXT_LENGTH = 100
+MAX_PERIOD_DAYS = 400  # a figure's period: a week, a month, a quarter, a year
 
 
 def due_within_threshold(
@@ -45,7 +53,22 @@ class DossierFilterForm(forms.Form):
         start, end = data.get("received_from"), data.get("received_to")
         if start and end and start > end:
             self.add_error("received_to", _("The end of the period is before its start."))
+        if data.get("bucket"):
+            self._clean_figure_period(data)
         return data
+
+    def _clean_figure_period(self, data):
+        start, end = data.get("period_start"), data.get("period_end")
+        if not start or not end:
+            if "period_start" not in self.errors and "period_end" not in self.errors:
+                self.add_error("bucket", _("Give the period of the figure (start and end)."))
+            data.pop("bucket", None)
+        elif start > end:
+            self.add_error("period_end", _("The end of the period is before its start."))
+            data.pop("bucket", None)
+        elif (end - start).days >= MAX_PERIOD_DAYS:
+            self.add_error("period_end", _("The period of a figure can cover at most a year."))
+            data.pop("bucket", None)
 
 
 class DossierFilter(django_filters.FilterSet):
@@ -93,6 +116,14 @@ class DossierFilter(django_filters.FilterSet):
         min_value=0,
         max_value=MAX_DUE_WITHIN,
     )
+    # Drill-down from a figure (see the module docstring); applied last, in filter_queryset.
+    bucket = django_filters.ChoiceFilter(
+        method="filter_nothing",
+        label=_("Figure"),
+        choices=list(reporting.BUCKETS.items()),
+    )
+    period_start = django_filters.DateFilter(method="filter_nothing", label=_("Period from"))
+    period_end = django_filters.DateFilter(method="filter_nothing", label=_("Period until"))
 
     class Meta:
         form = DossierFilterForm
@@ -108,9 +139,19 @@ class DossierFilter(django_filters.FilterSet):
         calendar: WorkingCalendar | None = None,
         **kwargs,
     ):
+        # A figure counts dossiers in any status (a dossier overdue at the end of last week
+        # may be closed now): without a status, a drill-down lists every status.
+        self.status_defaulted_for_figure = False
         if data is not None and not data.get("status"):
             data = data.copy()
-            data["status"] = OPEN
+            if data.get("bucket") in reporting.BUCKETS:
+                data["status"] = ALL
+                self.status_defaulted_for_figure = True
+            else:
+                data["status"] = OPEN
+        if data is not None and data.get("bucket") and str(data.get("procedure", "")).isdigit():
+            data = data.copy()
+            data["procedure"] = _procedure_code(data["procedure"]) or data["procedure"]
         super().__init__(data, queryset=queryset, **kwargs)
         self.user = user
         self.now = now or timezone.now()
@@ -134,9 +175,49 @@ class DossierFilter(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
-        if not self.form.cleaned_data.get("status"):  # missing or invalid: the work queue
+        data = self.form.cleaned_data
+        if not data.get("status"):  # missing or invalid: the work queue
             queryset = queryset.open()
+        elif self.status_defaulted_for_figure and not data.get("bucket"):
+            queryset = queryset.open()  # the figure was refused: back to the work queue
+        if data.get("bucket"):
+            queryset = self.filter_figure(queryset, data)
         return queryset
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset
+
+    def filter_figure(self, queryset, data):
+        """Only the dossiers behind the figure, by reporting's rules, among the visible ones."""
+        handler = data.get("handler")
+        officer_id = int(handler) if handler and handler != NOT_ASSIGNED else None
+        start = self._start_of(data["period_start"])
+        end = self._start_of(data["period_end"] + datetime.timedelta(days=1))
+        behind = reporting.period_dossiers(
+            agency_id=_agency_id(self.user),
+            start=start,
+            end=end,
+            bucket=data["bucket"],
+            officer_id=officer_id,
+            calendar=self.calendar,
+        )
+        return queryset.filter(pk__in=behind.values("pk"))
+
+    @property
+    def figure_heading(self) -> str | None:
+        """ "<figure>, dd/mm/yyyy – dd/mm/yyyy" while drilling down into a figure, else None."""
+        if not self.is_bound:
+            return None
+        self.form.is_valid()
+        data = self.form.cleaned_data
+        bucket = data.get("bucket")
+        if not bucket:
+            return None
+        return _("%(figure)s, %(start)s – %(end)s") % {
+            "figure": reporting.BUCKETS[bucket],
+            "start": f"{data['period_start']:%d/%m/%Y}",
+            "end": f"{data['period_end']:%d/%m/%Y}",
+        }
 
     @property
     def includes_closed(self) -> bool:
@@ -150,6 +231,8 @@ class DossierFilter(django_filters.FilterSet):
         return queryset.filter(procedure__code=value)
 
     def filter_handler(self, queryset, name, value):
+        if self.form.cleaned_data.get("bucket"):
+            return queryset  # the responsible officer: applied with the figure
         if value == NOT_ASSIGNED:
             return queryset.filter(handler__isnull=True)
         return queryset.filter(handler_id=int(value))
@@ -188,6 +271,11 @@ class DossierFilter(django_filters.FilterSet):
 def _agency_id(user):
     department = getattr(user, "department", None)
     return department.agency_id if department else None
+
+
+def _procedure_code(pk: str) -> str | None:
+    """The national code of procedure `pk` (a figure's link names a procedure by id)."""
+    return Procedure.objects.filter(pk=int(pk)).values_list("code", flat=True).first()
 
 
 def _procedure_choices(agency_id) -> list[tuple[str, str]]:

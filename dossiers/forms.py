@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from core.validators import normalize_vn_phone, validate_cccd
 from procedures.constants import SubmissionChannel
 
-from .constants import ApplicantType, DocumentKind, PauseKind
+from .constants import ApplicantType, DocumentKind, ExplanationReason, PauseKind
 from .services import ApplicantData, DocumentData
 
 MAX_SETS = 20
@@ -415,3 +415,35 @@ class AttachmentForm(ServiceErrorsMixin, forms.Form):
     def __init__(self, *args, dossier=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.dossier = dossier
+
+
+# --- explanations of late dossiers -----------------------------------------------------------
+# Nothing is required here: services.explanation_submit / explanation_return check the input
+# and their ValidationError comes back next to the fields, with everything typed kept.
+class ExplanationForm(ServiceErrorsMixin, forms.Form):
+    reason_category = forms.ChoiceField(
+        label=_("Main reason for the delay"),
+        choices=[("", "—"), *ExplanationReason.choices],
+        required=False,
+    )
+    text = TextField(
+        label=_("What happened"),
+        required=False,
+        widget=textarea(6),
+        help_text=_("The steps the dossier went through and why the time was not enough."),
+    )
+    remedy = TextField(
+        label=_("Remedy"),
+        required=False,
+        widget=textarea(3),
+        help_text=_("What you will do, and by when, so that it does not happen again."),
+    )
+
+
+class ExplanationReviewForm(ServiceErrorsMixin, forms.Form):
+    note = TextField(
+        label=_("Note to the officer"),
+        required=False,
+        widget=textarea(3),
+        help_text=_("Required to return the explanation: say what to correct or add."),
+    )

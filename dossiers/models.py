@@ -21,6 +21,9 @@ from .constants import (
     DocumentKind,
     DossierStatus,
     EventType,
+    ExplanationEventType,
+    ExplanationReason,
+    ExplanationStatus,
     PauseKind,
     Timeliness,
 )
@@ -183,6 +186,9 @@ class Dossier(TimeStampedModel):
                 condition=models.Q(status__in=["1", "2", "4", "5", "6"]),
                 name="dossiers_open_queue",
             ),
+            # Period figures (dossiers.reporting): the dossiers still open (finished_at IS NULL)
+            # or finished since a period's start, without a scan of the whole table.
+            models.Index(fields=["agency", "finished_at"], name="dossiers_agency_finished"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -436,3 +442,166 @@ class IntakeGuidance(TimeStampedModel):
 
     def __str__(self):
         return self.number
+
+
+class DossierExplanation(TimeStampedModel):
+    """The written explanation (giải trình) of a late dossier by its responsible officer, and
+    the leader's review (plan 645/KH-VHTT section V.4; issue 5).
+
+    One per dossier (a dossier is late once); requested by `services.explanation_request_overdue`
+    for a running dossier past its due date (a paused one is not overdue, DOMAIN.md §3.8) and for
+    a dossier that finished late (including more than one supplement request, §3.4). The officer
+    is the dossier's handler, else the desk officer who received it. States: requested ->
+    submitted -> accepted, or submitted -> returned -> submitted again. The current text is kept
+    here; every version submitted is in the history (`DossierExplanationEvent.data`).
+    """
+
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="explanations", verbose_name=_("dossier")
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="dossier_explanations",
+        verbose_name=_("responsible officer"),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ExplanationStatus.choices,
+        default=ExplanationStatus.REQUESTED,
+    )
+    reason_category = models.CharField(
+        _("reason for the delay"), max_length=24, choices=ExplanationReason.choices, blank=True
+    )
+    text = models.TextField(_("explanation"), blank=True)
+    remedy = models.TextField(_("remedy"), blank=True)
+    requested_at = models.DateTimeField(_("requested at"))
+    # End of the N-th working day after the request (or after the last return):
+    # EXPLANATION_DEADLINE_WORKING_DAYS, counted by core.calendar.
+    explain_by = models.DateTimeField(_("explain by"))
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    # The officer, or a leader writing on the officer's behalf.
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    submission_count = models.PositiveSmallIntegerField(_("times submitted"), default=0)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_note = models.TextField(_("review note"), blank=True)
+
+    class Meta:
+        verbose_name = _("explanation of a late dossier")
+        verbose_name_plural = _("explanations of late dossiers")
+        ordering = ["explain_by", "id"]
+        permissions = [
+            ("submit_dossierexplanation", _("Can write explanations of late dossiers")),
+            ("review_dossierexplanation", _("Can accept or return explanations")),
+        ]
+        indexes = [
+            models.Index(fields=["officer", "status"], name="dossiers_expl_officer_status"),
+            models.Index(fields=["status", "explain_by"], name="dossiers_expl_status_by"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier"], name="dossiers_one_explanation"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=[s.value for s in ExplanationStatus]),
+                name="dossiers_explanation_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reason_category="")
+                | models.Q(reason_category__in=[r.value for r in ExplanationReason]),
+                name="dossiers_explanation_reason_valid",
+            ),
+            # Once submitted (and ever after) it has a reason, a text, a remedy and a time.
+            models.CheckConstraint(
+                condition=models.Q(status=ExplanationStatus.REQUESTED)
+                | (
+                    models.Q(submitted_at__isnull=False, submitted_by__isnull=False)
+                    & ~models.Q(reason_category="")
+                    & ~models.Q(text="")
+                    & ~models.Q(remedy="")
+                ),
+                name="dossiers_explanation_submitted_has_text",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(
+                    status__in=[ExplanationStatus.ACCEPTED, ExplanationStatus.RETURNED]
+                )
+                | models.Q(reviewed_at__isnull=False, reviewed_by__isnull=False),
+                name="dossiers_explanation_reviewed",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=ExplanationStatus.RETURNED) | ~models.Q(review_note=""),
+                name="dossiers_explanation_returned_has_note",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.dossier_id} {self.status}"
+
+    def get_absolute_url(self):
+        return reverse("dossiers:explanation-detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_open(self) -> bool:
+        """The officer still owes a text (requested, or returned for changes)."""
+        return self.status in (ExplanationStatus.REQUESTED, ExplanationStatus.RETURNED)
+
+
+class DossierExplanationEvent(models.Model):
+    """Append-only history of an explanation: requested, submitted, returned, accepted.
+
+    A model of its own rather than `DossierEvent` rows: the dossier history is the official
+    record of processing that everyone who sees the dossier reads (desk officers, the control
+    slip, parts of it the public look-up), while an explanation is an internal accountability
+    record seen only by its officer and the leaders. Each row keeps the actor (None: the
+    morning job), the time, the note and, for a submission, the full text submitted.
+    """
+
+    explanation = models.ForeignKey(
+        DossierExplanation, on_delete=models.CASCADE, related_name="events"
+    )
+    type = models.CharField(_("event"), max_length=10, choices=ExplanationEventType.choices)
+    from_status = models.CharField(max_length=10, choices=ExplanationStatus.choices, blank=True)
+    to_status = models.CharField(max_length=10, choices=ExplanationStatus.choices, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"))
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("explanation event")
+        verbose_name_plural = _("explanation history")
+        ordering = ["explanation", "at", "id"]
+        indexes = [models.Index(fields=["explanation", "at"], name="dossiers_expl_event_at")]
+
+    def __str__(self):
+        return f"{self.explanation_id} {self.type} {self.at:%d/%m/%Y %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("DossierExplanationEvent rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("DossierExplanationEvent rows are append-only")

@@ -10,6 +10,12 @@ The SMS says the dossier code and the look-up link; when the signed link (dossie
 makes the text longer than one message, the look-up page's address is used instead (the
 citizen types the code and the last 4 digits of the phone). The email carries the same facts
 and the slip of the event as a PDF, rendered when the email is sent.
+
+Result ready: the notice invites the citizen to rate the service (issue 7) with the dossier's
+survey link (satisfaction.services.invitation_for_dossier): always in the email; in the SMS only
+when the whole text still fits the configured messages (one GSM-7 message of 160 characters by
+default), see `_sms_values`. This is the one place the dossiers app calls the satisfaction app,
+imported lazily so the dependency stays one-way at import time.
 """
 
 from __future__ import annotations
@@ -24,7 +30,9 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import Notice
 from core.notices.email import NoticeFile, notice_attachment
+from core.notices.errors import NoticeTemplateError
 from core.notices.registry import NoticeKind, register
+from core.notices.rendering import render_sms
 from core.notices.services import notice_create
 from core.pdf import official_datetime
 
@@ -114,8 +122,45 @@ def _event_context(dossier, event) -> dict:
             fee=dossier.procedure.fee_description.strip(),
             has_electronic_result=bool(dossier.result_file),
             result_summary=dossier.result_summary,
+            survey_link=survey_link(dossier),
         )
     return context
+
+
+def survey_link(dossier) -> str:
+    """The dossier's satisfaction survey link ("" if it cannot be made: the notice still goes)."""
+    from satisfaction.services import invitation_for_dossier
+    from satisfaction.tokens import survey_url
+
+    try:
+        return survey_url(invitation_for_dossier(dossier=dossier).token)
+    except DatabaseError:
+        raise
+    except Exception:
+        logger.exception("No survey link for dossier %s", dossier.pk)
+        return ""
+
+
+def _sms_fits(template_key: str, values: dict) -> bool:
+    try:
+        render_sms(template_key, values)
+    except NoticeTemplateError:
+        return False
+    return True
+
+
+def _sms_values(template_key: str, context: dict) -> tuple[dict, dict]:
+    """The values and fallback of an SMS. The survey link of a result-ready notice joins the
+    text only if it still fits NOTICE_SMS_MAX_SEGMENTS messages: with the signed look-up link,
+    else with the look-up page's address; otherwise the SMS is the usual one without it."""
+    fallback = {"link": context["lookup_page"], "sms_survey_link": ""}
+    survey = context.get("survey_link")
+    if template_key == RESULT_READY and survey:
+        for link in (context["link"], context["lookup_page"]):
+            values = {**context, "link": link, "sms_survey_link": survey}
+            if _sms_fits(template_key, values):
+                return values, fallback
+    return context, fallback
 
 
 def _attachments(dossier, slip) -> list[dict]:
@@ -151,18 +196,21 @@ def dossier_event_notify(event) -> list[Notice]:
         context = _event_context(dossier, event)
         notices = []
         for channel, recipient in channels:
+            values, fallback = context, {"link": context["lookup_page"]}
+            if channel == Notice.Channel.SMS:
+                values, fallback = _sms_values(template_key, context)
             notices.append(
                 notice_create(
                     channel=channel,
                     recipient=recipient,
                     template_key=template_key,
-                    context=context,
+                    context=values,
                     event_key=f"dossiers.dossierevent:{event.pk}",
                     about=dossier,
                     attachments=_attachments(dossier, slip)
                     if channel == Notice.Channel.EMAIL
                     else [],
-                    sms_fallback={"link": context["lookup_page"]},
+                    sms_fallback=fallback,
                 )
             )
         return notices
@@ -236,6 +284,8 @@ SAMPLES = {
         "fee": "Lệ phí: 2.000.000 đồng",
         "has_electronic_result": True,
         "result_summary": "Giấy phép số 12/GP-VHTT",
+        # In the email only: the SMS gets it as `sms_survey_link` when it fits (_sms_values).
+        "survey_link": settings.PUBLIC_BASE_URL.rstrip("/") + "/danh-gia/" + "x" * 32 + "/",
     },
 }
 LABELS = {

@@ -9,7 +9,7 @@ Code checks permissions, never group names. "Missing" and "forbidden" look the s
 from django.db.models import Q
 from django.http import Http404
 
-from .models import Dossier
+from .models import Dossier, DossierExplanation
 
 
 class DossierNotFound(Http404):
@@ -47,3 +47,59 @@ def can_act(user, dossier) -> bool:
     if _agency_id(user) != dossier.agency_id:
         return False
     return user.has_perm("dossiers.view_all_dossiers") or dossier.handler_id == user.pk
+
+
+# --- explanations of late dossiers ------------------------------------------------------------
+# - `dossiers.view_dossierexplanation` is needed to see any explanation.
+# - Reviewers (`dossiers.review_dossierexplanation`: leaders, administrators) see every
+#   explanation of their agency; everyone else sees only the ones they must write.
+# - The officer writes their own (`dossiers.submit_dossierexplanation`); a reviewer may write one
+#   on the officer's behalf (the history records who did). Reviewers accept or return.
+class ExplanationNotFound(Http404):
+    """Raised for an explanation that does not exist or that the user may not see."""
+
+
+def visible_explanations(user, queryset=None):
+    queryset = DossierExplanation.objects.all() if queryset is None else queryset
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if user.is_superuser:
+        return queryset
+    agency_id = _agency_id(user)
+    if agency_id is None or not user.has_perm("dossiers.view_dossierexplanation"):
+        return queryset.none()
+    queryset = queryset.filter(dossier__agency_id=agency_id)
+    if user.has_perm("dossiers.review_dossierexplanation"):
+        return queryset
+    return queryset.filter(officer=user)
+
+
+def can_view_explanation(user, explanation) -> bool:
+    """The same rule as `visible_explanations`, for a row already loaded (no query)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    if not user.has_perm("dossiers.view_dossierexplanation"):
+        return False
+    if _agency_id(user) != explanation.dossier.agency_id:
+        return False
+    return user.has_perm("dossiers.review_dossierexplanation") or explanation.officer_id == user.pk
+
+
+def can_submit_explanation(user, explanation) -> bool:
+    """The officer themselves, or a reviewer on the officer's behalf."""
+    if not can_view_explanation(user, explanation):
+        return False
+    if user.has_perm("dossiers.review_dossierexplanation"):
+        return True
+    return explanation.officer_id == user.pk and user.has_perm("dossiers.submit_dossierexplanation")
+
+
+def can_review_explanation(user, explanation) -> bool:
+    """Reviewers of the agency, but nobody reviews an explanation of their own."""
+    return (
+        can_view_explanation(user, explanation)
+        and user.has_perm("dossiers.review_dossierexplanation")
+        and explanation.officer_id != user.pk
+    )

@@ -8,29 +8,49 @@ of queries whatever the number of rows. Day counting is delegated to core.calend
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from core.calendar import WorkingCalendar, get_calendar
 from procedures.models import Procedure
 
 from .clock import ClockSummary, DueDateExplanation, clock_summary, explain_due_date
-from .constants import OPEN_STATUSES, DossierStatus, PauseKind, TrafficLight
+from .constants import OPEN_STATUSES, DossierStatus, ExplanationStatus, PauseKind, TrafficLight
 from .filters import DossierFilter, due_within_threshold
 from .models import (
     Dossier,
     DossierAttachment,
     DossierEvent,
+    DossierExplanation,
+    DossierExplanationEvent,
     DossierPause,
     DossierTransfer,
 )
-from .permissions import DossierNotFound, visible_dossiers
+from .permissions import (
+    DossierNotFound,
+    ExplanationNotFound,
+    visible_dossiers,
+    visible_explanations,
+)
 from .rules import Slip
 
 # Urgency values of DossierQuerySet.with_urgency, and the light each one shows.
@@ -192,6 +212,10 @@ def dossier_detail(*, user, code: str) -> Dossier:
     queryset = queryset.prefetch_related(
         "documents",
         "apologies",
+        Prefetch(
+            "explanations",
+            queryset=DossierExplanation.objects.select_related("officer", "reviewed_by"),
+        ),
         Prefetch("attachments", queryset=DossierAttachment.objects.select_related("uploaded_by")),
         Prefetch(
             "pauses",
@@ -242,6 +266,8 @@ class DossierOverview:
     needs_apology_warning: bool
     can_reschedule_again: bool
     slips: list[tuple[str, str]]  # (slip code, label)
+    # The explanation of the delay, if one was asked for (giải trình, plan 645 V.4).
+    explanation: DossierExplanation | None = None
 
 
 def dossier_overview(
@@ -289,6 +315,7 @@ def dossier_overview(
         ),
         can_reschedule_again=len(apologies) < dossier.profile.max_reschedules,
         slips=available_slips(dossier),
+        explanation=next(iter(dossier.explanations.all()), None),
     )
 
 
@@ -358,3 +385,212 @@ def attachment_for_download(*, user, pk) -> DossierAttachment | None:
         return None
     visible = visible_dossiers(user, Dossier.objects.all()).values("pk")
     return DossierAttachment.objects.filter(pk=pk, dossier__in=visible).first()
+
+
+# ==============================================================================================
+# --- Explanations of late dossiers (giải trình; plan 645/KH-VHTT V.4, issue 5) ---------------
+# ==============================================================================================
+_TO_WRITE = (ExplanationStatus.REQUESTED, ExplanationStatus.RETURNED)
+# Order of the list: what waits for someone first (returned, requested, submitted), then done.
+_STATUS_RANK = {
+    ExplanationStatus.RETURNED: 0,
+    ExplanationStatus.REQUESTED: 1,
+    ExplanationStatus.SUBMITTED: 2,
+    ExplanationStatus.ACCEPTED: 3,
+}
+EXPLANATION_FILTERS = ("open", *ExplanationStatus.values)
+
+
+def explanations_by_dossier(*, dossier_ids: Iterable[int]) -> dict[int, DossierExplanation]:
+    """The explanation of each of `dossier_ids` that has one, by dossier id, in one query.
+
+    For the weekly report and the dossier lists, which have already limited the dossiers to
+    what the reader may see: no visibility rule is applied here. Each row carries its
+    officer, submitter and reviewer (joined).
+    """
+    ids = list(dossier_ids)
+    if not ids:
+        return {}
+    rows = DossierExplanation.objects.filter(dossier_id__in=ids).select_related(
+        "officer", "submitted_by", "reviewed_by"
+    )
+    return {row.dossier_id: row for row in rows}
+
+
+def _needs_action(user) -> Q:
+    """Rows waiting for `user`: to write (their own), or to review (a reviewer, not their own)."""
+    condition = Q(officer=user, status__in=_TO_WRITE)
+    if user.has_perm("dossiers.review_dossierexplanation"):
+        condition |= Q(status=ExplanationStatus.SUBMITTED) & ~Q(officer=user)
+    return condition
+
+
+def explanation_list(*, user, status: str | None = None) -> QuerySet[DossierExplanation]:
+    """The explanations `user` may see (permissions.visible_explanations: officers their own,
+    reviewers their agency's), optionally one state ("open" = still to write).
+
+    Order: what waits for the user first, then by state (returned, requested, submitted,
+    accepted) and deadline. Each row carries `needs_action`, its dossier with the procedure,
+    and its officer and reviewer (joined). An unknown `status` is ignored (the view says so).
+    """
+    queryset = visible_explanations(user, DossierExplanation.objects.all())
+    if status == "open":
+        queryset = queryset.filter(status__in=_TO_WRITE)
+    elif status in ExplanationStatus.values:
+        queryset = queryset.filter(status=status)
+    rank = Case(
+        *(When(status=value, then=Value(order)) for value, order in _STATUS_RANK.items()),
+        default=Value(9),
+        output_field=IntegerField(),
+    )
+    return (
+        queryset.annotate(
+            needs_action=Case(
+                When(_needs_action(user), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+            status_rank=rank,
+        )
+        .select_related("dossier", "dossier__procedure", "officer", "reviewed_by")
+        .order_by("-needs_action", "status_rank", "explain_by", "id")
+    )
+
+
+def explanation_counts(*, user, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Totals over what `user` may see, in one query: by state, `to_write` (their own still to
+    write), `to_write_late` (of which past the deadline), `to_review` (reviewers: submitted by
+    others) and `badge` = to_write + to_review, for the staff home page."""
+    now = now or timezone.now()
+    reviewer = user.has_perm("dossiers.review_dossierexplanation")
+    own_open = Q(officer=user, status__in=_TO_WRITE) if user.is_authenticated else Q(pk=None)
+    aggregates = {
+        "total": Count("pk"),
+        "to_write": Count("pk", filter=own_open),
+        "to_write_late": Count("pk", filter=own_open & Q(explain_by__lt=now)),
+        **{value: Count("pk", filter=Q(status=value)) for value in ExplanationStatus.values},
+    }
+    if reviewer:
+        aggregates["to_review"] = Count(
+            "pk", filter=Q(status=ExplanationStatus.SUBMITTED) & ~Q(officer=user)
+        )
+    counts = visible_explanations(user, DossierExplanation.objects.all()).aggregate(**aggregates)
+    counts.setdefault("to_review", 0)
+    counts["open"] = counts[ExplanationStatus.REQUESTED] + counts[ExplanationStatus.RETURNED]
+    counts["badge"] = counts["to_write"] + counts["to_review"]
+    return counts
+
+
+@dataclass(frozen=True)
+class Lateness:
+    working_days: int  # working days past the due date (0: late by the supplement rule only)
+    is_finished: bool
+    multiple_supplements: bool
+
+
+def lateness_of(
+    dossier: Dossier, *, calendar: WorkingCalendar, now: datetime.datetime
+) -> Lateness | None:
+    """How late a dossier is (or finished): working days after the due date (at least 1 once
+    past it), to the end of processing or `now` (DOMAIN.md §3.8). No query."""
+    if dossier.due_at is None:
+        return None
+    end = dossier.finished_at or now
+    days = 0
+    if end > dossier.due_at:
+        due_day = timezone.localtime(dossier.due_at, calendar.tz).date()
+        end_day = timezone.localtime(end, calendar.tz).date()
+        days = max(1, calendar.working_days_between(due_day, end_day))
+    return Lateness(
+        working_days=days,
+        is_finished=dossier.finished_at is not None,
+        multiple_supplements=dossier.has_multiple_supplements,
+    )
+
+
+@dataclass
+class ExplanationListPage:
+    page: Page
+    rows: list[DossierExplanation]
+    counts: dict[str, int]
+    status: str
+
+
+def explanation_list_page(
+    *,
+    user,
+    status: str | None,
+    page_number,
+    page_size: int = 25,
+    now: datetime.datetime | None = None,
+    calendar: WorkingCalendar | None = None,
+) -> ExplanationListPage:
+    """One page of `explanation_list` with the counts, for the task list (3 queries).
+
+    Each row gets `lateness` (lateness_of) and `is_past_deadline` (still to write after
+    `explain_by`).
+    """
+    now = now or timezone.now()
+    calendar = calendar or get_calendar()
+    status = status if status in EXPLANATION_FILTERS else ""
+    counts = explanation_counts(user=user, now=now)
+    queryset = explanation_list(user=user, status=status or None)
+    paginator = Paginator(queryset, page_size)
+    paginator.__dict__["count"] = (
+        counts["open"] if status == "open" else counts.get(status, counts["total"])
+    )
+    page = paginator.get_page(page_number)
+    rows = list(page.object_list)
+    for row in rows:
+        row.lateness = lateness_of(row.dossier, calendar=calendar, now=now)
+        row.is_past_deadline = row.is_open and row.explain_by < now
+    return ExplanationListPage(page=page, rows=rows, counts=counts, status=status)
+
+
+def explanation_detail(*, user, pk) -> DossierExplanation:
+    """One explanation the user may see, with its dossier, people and history (fixed number of
+    queries). Raises ExplanationNotFound (404) when missing or not visible."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise ExplanationNotFound from None
+    explanation = (
+        visible_explanations(user, DossierExplanation.objects.filter(pk=pk))
+        .select_related(
+            "dossier",
+            "dossier__procedure",
+            "dossier__handler",
+            "dossier__received_by",
+            "officer",
+            "submitted_by",
+            "reviewed_by",
+        )
+        .prefetch_related(
+            Prefetch(
+                "events",
+                queryset=DossierExplanationEvent.objects.select_related("actor").order_by(
+                    "at", "id"
+                ),
+            )
+        )
+        .first()
+    )
+    if explanation is None:
+        raise ExplanationNotFound
+    return explanation
+
+
+def explanation_for_action(*, user, pk) -> DossierExplanation:
+    """The explanation a form is posted to, if the user may see it (else ExplanationNotFound)."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise ExplanationNotFound from None
+    explanation = (
+        visible_explanations(user, DossierExplanation.objects.filter(pk=pk))
+        .select_related("dossier")
+        .first()
+    )
+    if explanation is None:
+        raise ExplanationNotFound
+    return explanation

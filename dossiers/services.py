@@ -8,12 +8,15 @@ Called by the desk and specialist views, the admin, management commands and test
 
 from __future__ import annotations
 
+import logging
+import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -32,7 +35,11 @@ from .constants import (
     DocumentKind,
     DossierStatus,
     EventType,
+    ExplanationEventType,
+    ExplanationReason,
+    ExplanationStatus,
     PauseKind,
+    Timeliness,
 )
 from .models import (
     Dossier,
@@ -40,12 +47,16 @@ from .models import (
     DossierAttachment,
     DossierDocument,
     DossierEvent,
+    DossierExplanation,
+    DossierExplanationEvent,
     DossierPause,
     DossierTransfer,
     IntakeGuidance,
 )
 from .rules import profile_for
 from .workflow import TRANSITIONS, Action, TransitionNotAllowed, check_transition
+
+logger = logging.getLogger("dossiers.services")
 
 
 @dataclass
@@ -868,3 +879,365 @@ def dossier_attach(*, dossier: Dossier, user, uploaded_file) -> DossierAttachmen
         data={"new": {"attachment": attachment.pk, "name": name}},
     )
     return attachment
+
+
+# ==============================================================================================
+# --- Explanations of late dossiers (giải trình; plan 645/KH-VHTT V.4, issue 5) ---------------
+# ==============================================================================================
+# One row per late dossier (DossierExplanation), moved by these four functions only; every
+# move appends a DossierExplanationEvent. Who may do what: dossiers.permissions
+# (can_submit_explanation, can_review_explanation); an explanation the user may not see is
+# missing (404), a move the user's role does not allow is forbidden (403).
+EXPLANATION_TEXT_MAX_CHARS = 5000
+_EXPLANATION_TO_WRITE = (ExplanationStatus.REQUESTED, ExplanationStatus.RETURNED)
+
+
+def _explanation_event(
+    explanation, event_type, *, actor, at, from_status="", to_status="", note="", data=None
+):
+    return DossierExplanationEvent.objects.create(
+        explanation=explanation,
+        type=event_type,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        at=at,
+        note=note,
+        data=data or {},
+    )
+
+
+def explanation_deadline(*, start: datetime, calendar: WorkingCalendar | None = None) -> datetime:
+    """When an explanation asked for (or returned) at `start` is due: closing time of the
+    EXPLANATION_DEADLINE_WORKING_DAYS-th working day after that day (core.calendar; a request
+    on a day off counts from the next working day like any period, Civil Code Art. 147)."""
+    calendar = calendar or get_calendar()
+    day = timezone.localtime(start, calendar.tz).date()
+    return calendar.end_of_day(
+        calendar.add_working_days(day, settings.EXPLANATION_DEADLINE_WORKING_DAYS)
+    )
+
+
+def _late_without_explanation(*, now: datetime, agency_id: int | None):
+    """Dossiers that must be explained and are not yet, as (id, handler, received_by, why).
+
+    - Running (accepted or being processed) and past the due date: overdue. The due date is
+      the one pushed out by pauses; a paused dossier is not overdue (DOMAIN.md §3.6, §3.8);
+      an apology with a new appointment does not change this (§3.8: measured against the due).
+    - Running with more than one supplement request after acceptance: the national index
+      counts it as late whatever happens next (§3.4).
+    - Finished late (timeliness "late", set when processing ended, §3.8), within
+      EXPLANATION_LOOKBACK_DAYS of `now`.
+    """
+    running = Q(status__in=[DossierStatus.ACCEPTED, DossierStatus.PROCESSING])
+    overdue = running & Q(due_at__lt=now)
+    supplements = running & Q(supplement_request_count__gt=1)
+    finished_late = Q(timeliness=Timeliness.LATE, finished_at__lte=now)
+    if settings.EXPLANATION_LOOKBACK_DAYS:
+        finished_late &= Q(
+            finished_at__gte=now - timedelta(days=settings.EXPLANATION_LOOKBACK_DAYS)
+        )
+    queryset = Dossier.objects.filter(overdue | supplements | finished_late).exclude(
+        Exists(DossierExplanation.objects.filter(dossier=OuterRef("pk")))
+    )
+    if agency_id is not None:
+        queryset = queryset.filter(agency_id=agency_id)
+    rows = queryset.order_by("due_at", "id").values_list(
+        "pk", "handler_id", "received_by_id", "finished_at", "due_at", "supplement_request_count"
+    )
+    for pk, handler_id, received_by_id, finished_at, due_at, supplement_count in rows:
+        if finished_at is not None:
+            why = "finished_late"
+        elif due_at is not None and due_at < now:
+            why = "overdue"
+        else:
+            why = "multiple_supplements"
+        yield pk, handler_id or received_by_id, why, supplement_count
+
+
+@transaction.atomic
+def explanation_request_overdue(
+    *, agency_id: int | None = None, now: datetime | None = None
+) -> int:
+    """Ask the responsible officer of every late dossier lacking one for an explanation.
+
+    Called every working morning by the beat task (dossiers.tasks) and by the weekly report
+    before it is built. Idempotent: a dossier gets one explanation for life (unique
+    constraint; a concurrent run's row wins quietly). The officer is the dossier's handler,
+    else the desk officer who received it; the deadline is `explanation_deadline(now)`.
+    Appends a "requested" event (actor: none, the system) per row and, after commit, emails
+    each officer once with the list. Returns how many explanations were created.
+    """
+    now = now or timezone.now()
+    calendar = get_calendar()
+    explain_by = explanation_deadline(start=now, calendar=calendar)
+    created: dict[int, list[int]] = {}
+    for dossier_id, officer_id, why, supplement_count in _late_without_explanation(
+        now=now, agency_id=agency_id
+    ):
+        try:
+            with transaction.atomic():  # a savepoint: a row a concurrent run made is skipped
+                explanation = DossierExplanation.objects.create(
+                    dossier_id=dossier_id,
+                    officer_id=officer_id,
+                    status=ExplanationStatus.REQUESTED,
+                    requested_at=now,
+                    explain_by=explain_by,
+                )
+        except IntegrityError:
+            continue
+        _explanation_event(
+            explanation,
+            ExplanationEventType.REQUESTED,
+            actor=None,
+            at=now,
+            to_status=ExplanationStatus.REQUESTED,
+            data={
+                "new": {
+                    "officer": officer_id,
+                    "explain_by": _iso(explain_by),
+                    "why": why,
+                    "supplement_request_count": supplement_count,
+                }
+            },
+        )
+        created.setdefault(officer_id, []).append(explanation.pk)
+    for officer_id, ids in created.items():
+        _email_officer_on_commit(kind="requested", officer_id=officer_id, explanation_ids=ids)
+    return sum(len(ids) for ids in created.values())
+
+
+def _email_officer_on_commit(*, kind: str, officer_id: int, explanation_ids: list[int]) -> None:
+    """After commit, queue the email to the officer (dossiers.tasks); a broker that is down is
+    logged, never raised: the explanation itself is recorded either way."""
+    if not settings.EXPLANATION_EMAIL_OFFICERS:
+        return
+
+    def dispatch():
+        from . import tasks  # tasks import this module
+
+        try:
+            tasks.email_explanation_officer.delay(
+                kind=kind, officer_id=officer_id, explanation_ids=explanation_ids
+            )
+        except Exception:  # noqa: BLE001 - broker trouble must not undo a committed change
+            logger.exception("Explanation email to officer %s not queued", officer_id)
+
+    transaction.on_commit(dispatch)
+
+
+def _lock_explanation(explanation: DossierExplanation, *, user) -> DossierExplanation:
+    """Lock the row (with its dossier read for the policy); 404 if the user may not see it."""
+    locked = (
+        DossierExplanation.objects.select_for_update(of=("self",))
+        .select_related("dossier")
+        .filter(pk=explanation.pk)
+        .first()
+    )
+    if locked is None or not permissions.can_view_explanation(user, locked):
+        raise permissions.ExplanationNotFound
+    return locked
+
+
+def _explanation_status_error(explanation: DossierExplanation, message: str) -> ApplicationError:
+    return ApplicationError(message % {"status": explanation.get_status_display()})
+
+
+def _clean_explanation_text(value: str) -> str:
+    """Strip, normalise line ends, drop control characters (NUL breaks PostgreSQL)."""
+    value = (value or "").replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch) != "Cc").strip()
+
+
+@transaction.atomic
+def explanation_submit(
+    *, explanation: DossierExplanation, user, reason_category: str, text: str, remedy: str
+) -> DossierExplanation:
+    """The officer's written explanation: reason category, what happened, the remedy.
+
+    By the officer, or by a reviewer on the officer's behalf (recorded as `submitted_by` and
+    the event's actor). Allowed from "requested" and "returned"; sending the same text again
+    while it waits for review changes nothing (a double click). ValidationError keyed by field
+    for missing or too long input; ApplicationError when the explanation cannot be changed.
+    """
+    explanation = _lock_explanation(explanation, user=user)
+    if not permissions.can_submit_explanation(user, explanation):
+        raise PermissionDenied
+    reason_category = (reason_category or "").strip()
+    text = _clean_explanation_text(text)
+    remedy = _clean_explanation_text(remedy)
+    if explanation.status == ExplanationStatus.SUBMITTED and (
+        explanation.reason_category,
+        explanation.text,
+        explanation.remedy,
+    ) == (reason_category, text, remedy):
+        return explanation
+    if explanation.status not in _EXPLANATION_TO_WRITE:
+        raise _explanation_status_error(
+            explanation,
+            _("This explanation is “%(status)s”: it can no longer be changed."),
+        )
+    errors = {}
+    if reason_category not in ExplanationReason.values:
+        errors["reason_category"] = _("Choose the main reason for the delay.")
+    if not text:
+        errors["text"] = _("Explain what happened and why the dossier was late.")
+    elif len(text) > EXPLANATION_TEXT_MAX_CHARS:
+        errors["text"] = _("Keep the explanation under %(n)s characters.") % {
+            "n": EXPLANATION_TEXT_MAX_CHARS
+        }
+    if not remedy:
+        errors["remedy"] = _("Say what will be done so that it does not happen again.")
+    elif len(remedy) > EXPLANATION_TEXT_MAX_CHARS:
+        errors["remedy"] = _("Keep the remedy under %(n)s characters.") % {
+            "n": EXPLANATION_TEXT_MAX_CHARS
+        }
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    from_status = explanation.status
+    old = {
+        "reason_category": explanation.reason_category,
+        "text": explanation.text,
+        "remedy": explanation.remedy,
+    }
+    explanation.status = ExplanationStatus.SUBMITTED
+    explanation.reason_category = reason_category
+    explanation.text = text
+    explanation.remedy = remedy
+    explanation.submitted_at = now
+    explanation.submitted_by = user
+    explanation.submission_count += 1
+    explanation.save(
+        update_fields=[
+            "status",
+            "reason_category",
+            "text",
+            "remedy",
+            "submitted_at",
+            "submitted_by",
+            "submission_count",
+            "updated_at",
+        ]
+    )
+    new = {
+        "reason_category": reason_category,
+        "text": text,
+        "remedy": remedy,
+        "on_time": now <= explanation.explain_by,
+    }
+    if user.pk != explanation.officer_id:
+        new["on_behalf_of"] = explanation.officer_id
+    _explanation_event(
+        explanation,
+        ExplanationEventType.SUBMITTED,
+        actor=user,
+        at=now,
+        from_status=from_status,
+        to_status=ExplanationStatus.SUBMITTED,
+        data={"old": old, "new": new}
+        if from_status == ExplanationStatus.RETURNED
+        else {"new": new},
+    )
+    return explanation
+
+
+def _lock_for_review(explanation: DossierExplanation, *, user) -> DossierExplanation:
+    explanation = _lock_explanation(explanation, user=user)
+    if not user.has_perm("dossiers.review_dossierexplanation"):
+        raise PermissionDenied
+    if explanation.officer_id == user.pk:
+        raise ApplicationError(
+            _("You cannot review your own explanation; another leader must do it.")
+        )
+    return explanation
+
+
+@transaction.atomic
+def explanation_accept(
+    *, explanation: DossierExplanation, user, note: str = ""
+) -> DossierExplanation:
+    """A leader accepts a submitted explanation (final). Accepting it again changes nothing."""
+    explanation = _lock_for_review(explanation, user=user)
+    if explanation.status == ExplanationStatus.ACCEPTED:
+        return explanation
+    if explanation.status != ExplanationStatus.SUBMITTED:
+        raise _explanation_status_error(
+            explanation,
+            _("Only a submitted explanation can be accepted; this one is “%(status)s”."),
+        )
+    note = _clean_explanation_text(note)[:EXPLANATION_TEXT_MAX_CHARS]
+    now = timezone.now()
+    explanation.status = ExplanationStatus.ACCEPTED
+    explanation.reviewed_by = user
+    explanation.reviewed_at = now
+    explanation.review_note = note
+    explanation.save(
+        update_fields=["status", "reviewed_by", "reviewed_at", "review_note", "updated_at"]
+    )
+    _explanation_event(
+        explanation,
+        ExplanationEventType.ACCEPTED,
+        actor=user,
+        at=now,
+        from_status=ExplanationStatus.SUBMITTED,
+        to_status=ExplanationStatus.ACCEPTED,
+        note=note,
+    )
+    return explanation
+
+
+@transaction.atomic
+def explanation_return(*, explanation: DossierExplanation, user, note: str) -> DossierExplanation:
+    """A leader sends a submitted explanation back, saying what to fix; the officer gets a new
+    deadline (`explanation_deadline` from now) and an email. Returning it again (a double
+    click) changes nothing."""
+    explanation = _lock_for_review(explanation, user=user)
+    if explanation.status == ExplanationStatus.RETURNED:
+        return explanation
+    if explanation.status != ExplanationStatus.SUBMITTED:
+        raise _explanation_status_error(
+            explanation,
+            _("Only a submitted explanation can be returned; this one is “%(status)s”."),
+        )
+    note = _clean_explanation_text(note)
+    if not note:
+        raise ValidationError({"note": _("Say what must be corrected or added.")})
+    if len(note) > EXPLANATION_TEXT_MAX_CHARS:
+        raise ValidationError(
+            {"note": _("Keep the note under %(n)s characters.") % {"n": EXPLANATION_TEXT_MAX_CHARS}}
+        )
+    now = timezone.now()
+    old_deadline = explanation.explain_by
+    explanation.status = ExplanationStatus.RETURNED
+    explanation.reviewed_by = user
+    explanation.reviewed_at = now
+    explanation.review_note = note
+    explanation.explain_by = explanation_deadline(start=now)
+    explanation.save(
+        update_fields=[
+            "status",
+            "reviewed_by",
+            "reviewed_at",
+            "review_note",
+            "explain_by",
+            "updated_at",
+        ]
+    )
+    _explanation_event(
+        explanation,
+        ExplanationEventType.RETURNED,
+        actor=user,
+        at=now,
+        from_status=ExplanationStatus.SUBMITTED,
+        to_status=ExplanationStatus.RETURNED,
+        note=note,
+        data={
+            "old": {"explain_by": _iso(old_deadline)},
+            "new": {"explain_by": _iso(explanation.explain_by)},
+        },
+    )
+    _email_officer_on_commit(
+        kind="returned", officer_id=explanation.officer_id, explanation_ids=[explanation.pk]
+    )
+    return explanation

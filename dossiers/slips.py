@@ -8,13 +8,19 @@ list), whatever the number of documents or hand-overs.
 
 Which slips exist depends on the dossier's state (`available_slips`); asking for another one is
 a 404, like a dossier the user may not see. Called by dossiers.views.slips.
+
+The receipt slip also invites the citizen to rate the service once the result is ready (issue
+7): a second QR code holding the dossier's survey link (satisfaction.services.
+invitation_for_dossier, created on first print) and the short address of the survey page.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -234,8 +240,26 @@ def _receipt(dossier: Dossier) -> dict:
         ledger_book=book,
         ledger_number=number,
         receiver=_officer(dossier.received_by),
+        **_survey(dossier),
     )
     return context
+
+
+def _survey(dossier: Dossier) -> dict:
+    """The satisfaction survey invitation printed on the receipt slip: a QR code of the
+    dossier's survey link (marked as coming from a QR code) and the survey page's short address
+    (code + last 4 phone digits). The one place the slips call the satisfaction app."""
+    from satisfaction.constants import ResponseSource
+    from satisfaction.services import invitation_for_dossier
+    from satisfaction.tokens import survey_url
+
+    invitation = invitation_for_dossier(dossier=dossier)
+    link = survey_url(invitation.token, source=ResponseSource.QR)
+    return {
+        "survey_link": link,
+        "survey_qr": qr_svg(link, title="Đánh giá sự hài lòng", css_class="qr survey-qr"),
+        "survey_page": settings.PUBLIC_BASE_URL.rstrip("/") + reverse("satisfaction:entry"),
+    }
 
 
 def _supplement(dossier: Dossier, pause_id) -> dict:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import lookup, slips, staff
+from .views import explanations, lookup, slips, staff
 
 app_name = "dossiers"
 
@@ -16,6 +16,13 @@ urlpatterns = [
     path("can-bo/ho-so/huong-dan/<int:pk>/", slips.guidance_slip, name="guidance-slip"),
     path("can-bo/ho-so/thu-tuc.json", staff.procedure_picker, name="procedure-picker"),
     path("can-bo/ho-so/<str:code>/", staff.dossier_detail, name="dossier-detail"),
+    # Explanations of late dossiers (giải trình): the officers' tasks, the leaders' review.
+    path("can-bo/giai-trinh/", explanations.explanation_list, name="explanation-list"),
+    path(
+        "can-bo/giai-trinh/<int:pk>/",
+        explanations.explanation_detail,
+        name="explanation-detail",
+    ),
     path(
         "can-bo/ho-so/<str:code>/xu-ly/<slug:action>/",
         staff.dossier_action,

@@ -12,6 +12,8 @@ urlpatterns = [
     path("", include("dossiers.urls")),
     path("phan-anh-kien-nghi/", include("feedback.urls")),
     path("", include("reports.urls")),
+    # Satisfaction survey: public `danh-gia/...` and staff `can-bo/danh-gia/...` (full paths).
+    path("", include("satisfaction.urls")),
     # Django's set_language is not marked public: under LoginRequiredMiddleware the language
     # switcher would send citizens to the staff login page.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

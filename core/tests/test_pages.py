@@ -63,7 +63,7 @@ def test_home_page_links_to_every_public_service(client, agency):
         reverse("procedures:procedure-list"),
         reverse("dossiers:lookup"),
         reverse("feedback:submit"),
-        reverse("core:coming-soon", args=["danh-gia"]),
+        reverse("satisfaction:entry"),
         escape(settings.NATIONAL_PORTAL_URL),
     ]:
         assert f'href="{url}"' in html, url
@@ -101,7 +101,7 @@ def test_language_switcher_refuses_an_external_next(client):
     assert response["Location"] == "/"
 
 
-@pytest.mark.parametrize("slug", ["phan-anh-kien-nghi", "danh-gia"])
+@pytest.mark.parametrize("slug", ["phan-anh-kien-nghi"])
 def test_coming_soon_pages_are_public_and_give_the_hotline(client, agency, slug):
     response = client.get(reverse("core:coming-soon", args=[slug]))
 
@@ -113,6 +113,11 @@ def test_unknown_coming_soon_page_is_404(client, agency):
     response = client.get(reverse("core:coming-soon", args=["khong-co"]))
 
     assert response.status_code == 404
+
+
+def test_the_survey_is_no_longer_coming_soon(client, agency):
+    assert client.get(reverse("core:coming-soon", args=["danh-gia"])).status_code == 404
+    assert client.get(reverse("satisfaction:entry")).status_code == 200
 
 
 def test_unknown_url_renders_the_portal_404_page(client, agency, settings):

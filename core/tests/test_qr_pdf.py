@@ -120,6 +120,18 @@ def test_header_renders_to_pdf_with_vietnamese_letters_and_embedded_fonts():
     assert fonts and all(re.search("Noto|DejaVu", f) for f in fonts), fonts
 
 
+def test_documents_use_the_vendored_noto_serif_whatever_the_system_fonts():
+    """The same PDF on every machine: regular, bold and italic come from static/fonts."""
+    html = (
+        '<html lang="vi"><head><style>body { font-family: "Noto Serif", serif }</style></head>'
+        "<body><p>Phiếu tiếp nhận</p><p><b>Đậm</b> <i>Nghiêng</i></p></body></html>"
+    )
+    _, reader = pdf_text(html_to_pdf(html))
+    fonts = {str(f["/BaseFont"]) for f in reader.pages[0]["/Resources"]["/Font"].values()}
+    assert len(fonts) == 3, fonts
+    assert all("Noto-Serif" in font for font in fonts), fonts
+
+
 def test_render_pdf_marks_the_context_as_pdf(tmp_path, settings):
     (tmp_path / "doc.html").write_text(
         "<p>{% if is_pdf %}Bản in PDF{% else %}Trang web{% endif %}</p>", encoding="utf-8"

@@ -4,7 +4,7 @@ Seeding runs the real services about 500 times, so it runs once for the module (
 transaction rolled back at the end) and each test reads the result.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import phonenumbers
@@ -16,11 +16,19 @@ from accounts import demo as accounts_demo
 from core.calendar import get_calendar
 from core.validators import validate_cccd
 from dossiers import demo
-from dossiers.constants import OPEN_STATUSES, DossierStatus, EventType, PauseKind, Timeliness
+from dossiers.constants import (
+    OPEN_STATUSES,
+    DossierStatus,
+    EventType,
+    ExplanationStatus,
+    PauseKind,
+    Timeliness,
+)
 from dossiers.models import (
     Dossier,
     DossierApology,
     DossierEvent,
+    DossierExplanation,
     DossierPause,
     DossierTransfer,
     IntakeGuidance,
@@ -203,3 +211,27 @@ def test_second_run_adds_nothing(world):
         DossierApology.objects.count(),
     )
     assert after == before
+
+
+def test_late_dossiers_have_explanations_in_every_state(world):
+    agency, _ = world
+    dossiers = _demo_dossiers(agency)
+    explanations = DossierExplanation.objects.filter(dossier__in=dossiers)
+    late = dossiers.filter(timeliness=Timeliness.LATE)
+    overdue = dossiers.overdue(NOW)
+    # Asked about every dossier that finished late or is overdue now, and no other.
+    assert set(explanations.values_list("dossier", flat=True)) == set(
+        late.values_list("pk", flat=True)
+    ) | set(overdue.values_list("pk", flat=True))
+    assert set(explanations.values_list("status", flat=True)) == set(ExplanationStatus.values)
+    for explanation in explanations.prefetch_related("events"):
+        events = list(explanation.events.all())
+        # Asked the working morning after the dossier finished or fell due, never after now.
+        assert events[0].type == "requested" and events[0].actor is None
+        asked = timezone.localtime(events[0].at, VN)
+        assert asked.time() == time(7, 30) or asked.date() == NOW.date()
+        assert all(e.at <= NOW for e in events)
+        assert [e.at for e in events] == sorted(e.at for e in events)
+        assert events[-1].to_status == explanation.status
+    # One went through a return before it was accepted.
+    assert explanations.filter(status=ExplanationStatus.ACCEPTED, submission_count=2).exists()

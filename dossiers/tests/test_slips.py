@@ -1,11 +1,13 @@
 """Printed slips: what a desk officer sees on the page and in the PDF, by dossier state."""
 
 import io
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -400,3 +402,53 @@ def test_another_agency_s_dossier_is_404_even_with_a_valid_slip(client, desk):
     assert client.get(slip_url(foreign, "receipt")).status_code == 404
     client.force_login(other_desk)
     assert client.get(slip_url(foreign, "receipt")).status_code == 200
+
+
+# --- the satisfaction survey on the receipt slip (issue 7) ----------------------------------
+def survey_link_of(dossier) -> str:
+    from satisfaction.models import Invitation
+    from satisfaction.tokens import survey_url
+
+    return survey_url(Invitation.objects.get(dossier=dossier).token, source="qr")
+
+
+def test_the_receipt_invites_to_rate_with_a_qr_code_of_the_survey_link(
+    desk_client, dossier, settings
+):
+    html = page(desk_client, slip_url(dossier, "receipt"))
+
+    link = survey_link_of(dossier)
+    assert re.fullmatch(r"http://[^/]+/danh-gia/[A-Za-z0-9_-]{32}/\?nguon=qr", link)
+    # The QR code encodes exactly that link (same symbol as segno draws for it).
+    assert qr_svg(link, title="Đánh giá sự hài lòng", css_class="qr survey-qr") in html
+    assert "Đánh giá sự hài lòng" in html
+    assert 'class="survey-qr-box' in html
+    assert f'hoặc vào <span class="link">{settings.PUBLIC_BASE_URL}/danh-gia/</span>' in html
+    # Printing again shows the same code: one invitation per dossier.
+    assert qr_svg(link, title="Đánh giá sự hài lòng", css_class="qr survey-qr") in page(
+        desk_client, slip_url(dossier, "receipt")
+    )
+
+
+def test_the_survey_qr_code_opens_the_survey_once_the_result_is_ready(
+    desk_client, dossier, desk, officer
+):
+    page(desk_client, slip_url(dossier, "receipt"))
+    path = survey_link_of(dossier).split("://", 1)[1].split("/", 1)[1]
+    citizen = Client()
+
+    assert citizen.get("/" + path).status_code == 409  # scanned early: "not ready yet"
+    with time_machine.travel(at(2026, 3, 2, 10), tick=False):
+        services.dossier_assign(dossier=dossier, handler=officer, user=desk)
+    with time_machine.travel(at(2026, 3, 6, 10), tick=False):
+        services.dossier_resolve(dossier=dossier, user=officer)
+        response = citizen.get("/" + path)
+    assert response.status_code == 200
+    assert 'name="source" value="qr"' in response.content.decode()
+
+
+def test_the_receipt_pdf_carries_the_survey_invitation(desk_client, dossier):
+    response = desk_client.get(pdf_url(dossier, "receipt"))
+
+    text, _reader = pdf_text(response.content)
+    assert "Đánh giá sự hài lòng" in " ".join(text.split())

@@ -42,7 +42,7 @@ from ..forms import (
     SupplementForm,
     clean_text,
 )
-from ..permissions import can_act
+from ..permissions import can_act, can_view_explanation
 from ..rules import Slip
 from ..workflow import TRANSITIONS, Action, actions_for
 
@@ -394,6 +394,8 @@ def _render_detail(request, dossier, *, failed=None, failed_form=None, status=20
             "attach_form": attach_form,
             "failed": failed,
             "can_download": request.user.has_perm("dossiers.view_dossier_attachment"),
+            "can_open_explanation": overview.explanation is not None
+            and can_view_explanation(request.user, overview.explanation),
         },
         status=status,
     )

@@ -334,11 +334,142 @@ FEEDBACK_PROCEDURE_QA_COUNT = env.int("FEEDBACK_PROCEDURE_QA_COUNT", default=5)
 # ==============================================================================================
 # --- Explanations: officers' giải trình for late dossiers (dossiers app; issue 5) ---------------
 # ==============================================================================================
+# Plan 645/KH-VHTT V.4 asks for a written explanation of every late dossier but sets no time
+# limit: the officer has this many working days (core.calendar) from the request, or from the
+# leader's return, to write it [U: a local rule].
+EXPLANATION_DEADLINE_WORKING_DAYS = env.int("EXPLANATION_DEADLINE_WORKING_DAYS", default=2)
+# Dossiers that finished late longer ago than this many days are not asked about (the first run
+# on an old database would otherwise ask about years of history); 0 = no limit.
+EXPLANATION_LOOKBACK_DAYS = env.int("EXPLANATION_LOOKBACK_DAYS", default=31)
+# Email the officer when an explanation is asked for or returned (Django email, the officer's
+# account address; nothing is sent to an officer without one).
+EXPLANATION_EMAIL_OFFICERS = env.bool("EXPLANATION_EMAIL_OFFICERS", default=True)
+from celery.schedules import crontab  # noqa: E402 - kept inside this part's block
+
+# Every morning at 07:30 (Monday to Saturday; the task skips days that are not working days,
+# so a make-up working Saturday counts): ask the responsible officers to explain the dossiers
+# that became overdue or finished late (dossiers.tasks.request_overdue_explanations).
+CELERY_BEAT_SCHEDULE["request-overdue-explanations"] = {
+    "task": "dossiers.request_overdue_explanations",
+    "schedule": crontab(hour=7, minute=30, day_of_week="mon-sat"),
+    "options": {"expires": 6 * 3600},
+}
 
 # ==============================================================================================
 # --- Reports: weekly late-dossier report and leadership dashboard (reports app; issue 5) -------
 # ==============================================================================================
+# Dashboard (reports.dashboard): "at risk" = open dossiers, clock running, not yet overdue, due
+# within this many working days (issue 5: 3).
+DASHBOARD_AT_RISK_WORKING_DAYS = env.int("DASHBOARD_AT_RISK_WORKING_DAYS", default=3)
+# Dashboard: weeks in the trend of received / finished / on-time rate (issue 5: 12).
+DASHBOARD_TREND_WEEKS = env.int("DASHBOARD_TREND_WEEKS", default=12)
+# Dashboard: at most this many at-risk and paused dossiers listed on the page (the rest are in
+# the staff dossier list the figure links to).
+DASHBOARD_ROW_LIMIT = env.int("DASHBOARD_ROW_LIMIT", default=25)
+# Dashboard: how long the figures of a closed week of the trend are kept in the cache (seconds).
+# They are rebuilt from recorded times and change only through a reassignment or a correction,
+# which take at most this long to show in the trend.
+DASHBOARD_CLOSED_WEEK_CACHE_SECONDS = env.int(
+    "DASHBOARD_CLOSED_WEEK_CACHE_SECONDS", default=12 * 60 * 60
+)
+# Weekly report (reports.services): its Excel and PDF files hold personal data, so they live
+# outside MEDIA_ROOT and are served only through the staff views.
+REPORTS_FILE_ROOT = env.path("REPORTS_FILE_ROOT", default=BASE_DIR / "private" / "reports")
+# Weekly report: addresses emailed besides the leaders (staff with the agency-wide figures
+# permission and an email address), e.g. the one-stop desk's mailbox. Comma-separated.
+REPORTS_WEEKLY_EXTRA_RECIPIENTS = env.list("REPORTS_WEEKLY_EXTRA_RECIPIENTS", default=[])
+# Weekly report PDF: at most this many late dossiers are printed (open ones first); the Excel
+# file always lists them all. WeasyPrint takes ~50 ms per row of that table.
+REPORTS_WEEKLY_PDF_MAX_ROWS = env.int("REPORTS_WEEKLY_PDF_MAX_ROWS", default=300)
+# Weekly report emails: attempts on transient mail-server errors, the first wait (doubling
+# each time, capped at an hour), and how long a send may take before it counts as lost.
+REPORTS_WEEKLY_EMAIL_MAX_ATTEMPTS = env.int("REPORTS_WEEKLY_EMAIL_MAX_ATTEMPTS", default=5)
+REPORTS_WEEKLY_EMAIL_RETRY_SECONDS = env.int("REPORTS_WEEKLY_EMAIL_RETRY_SECONDS", default=300)
+REPORTS_WEEKLY_EMAIL_LEASE_SECONDS = env.int("REPORTS_WEEKLY_EMAIL_LEASE_SECONDS", default=600)
+from celery.schedules import crontab  # noqa: E402 - kept inside this part's block
+
+# Every Monday at 07:00 Nha Trang time (CELERY_TIMEZONE): build last week's late-dossier report
+# of every agency and email it to the leaders (reports.tasks.build_weekly_reports). The run is
+# idempotent: a week already built is emailed, not built again.
+CELERY_BEAT_SCHEDULE["weekly-late-dossier-report"] = {
+    "task": "reports.build_weekly_reports",
+    "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
+    "options": {"expires": 12 * 3600},
+}
 
 # ==============================================================================================
 # --- Satisfaction: six-criteria surveys, kiosk, index (satisfaction app; issue 7) --------------
 # ==============================================================================================
+# Survey side (invitations, public pages, kiosk; DOMAIN.md §8.1). How long the survey link of a
+# dossier works after the result was handed over, in days [U: local choice].
+SATISFACTION_INVITATION_VALID_DAYS = env.int("SATISFACTION_INVITATION_VALID_DAYS", default=30)
+# A score at or below this (1 "very dissatisfied", 2 "dissatisfied") opens a follow-up.
+SATISFACTION_LOW_SCORE = env.int("SATISFACTION_LOW_SCORE", default=2)
+# Words in a comment or expectation that open a follow-up as a complaint. Matched without
+# diacritics or case (core.text.fold) on whole words; ignored right after a negation
+# ("không phiền hà"). Comma-separated in the environment.
+SATISFACTION_COMPLAINT_KEYWORDS = env.list(
+    "SATISFACTION_COMPLAINT_KEYWORDS",
+    default=[
+        "không hài lòng",
+        "chưa hài lòng",
+        "phiền hà",
+        "nhũng nhiễu",
+        "tiêu cực",
+        "bồi dưỡng",
+        "tiền ngoài",
+        "chi phí ngoài",
+        "hách dịch",
+        "quát tháo",
+        "thái độ kém",
+        "thái độ không tốt",
+        "thiếu tôn trọng",
+        "gây khó khăn",
+        "làm khó",
+        "trễ hẹn",
+        "chậm trễ",
+        "đi lại nhiều lần",
+        "khiếu nại",
+        "tố cáo",
+        "bức xúc",
+        "thất vọng",
+    ],
+)
+# Longest comment / expectation a citizen may type, in characters.
+SATISFACTION_TEXT_MAX_CHARS = env.int("SATISFACTION_TEXT_MAX_CHARS", default=2000)
+# Public pages, per IP unless said (django-ratelimit; empty switches a limit off): the entry
+# with dossier code + phone digits (per IP and per code, like the look-up), opening survey
+# links, sending answers, and the kiosk (per tablet and per IP).
+SATISFACTION_ENTRY_RATE_PER_IP = env.str("SATISFACTION_ENTRY_RATE_PER_IP", default="20/m")
+SATISFACTION_ENTRY_RATE_PER_CODE = env.str("SATISFACTION_ENTRY_RATE_PER_CODE", default="10/h")
+SATISFACTION_LINK_RATE = env.str("SATISFACTION_LINK_RATE", default="60/m")
+SATISFACTION_SUBMIT_RATE = env.str("SATISFACTION_SUBMIT_RATE", default="20/h")
+SATISFACTION_KIOSK_RATE_PER_DEVICE = env.str("SATISFACTION_KIOSK_RATE_PER_DEVICE", default="60/h")
+SATISFACTION_KIOSK_RATE_PER_IP = env.str("SATISFACTION_KIOSK_RATE_PER_IP", default="120/h")
+# Seconds the kiosk's thank-you screen stays before the empty form comes back.
+SATISFACTION_KIOSK_RESET_SECONDS = env.int("SATISFACTION_KIOSK_RESET_SECONDS", default=6)
+# Life of the signed cookie that enrols a tablet, in days (revoking works at once anyway).
+SATISFACTION_KIOSK_COOKIE_DAYS = env.int("SATISFACTION_KIOSK_COOKIE_DAYS", default=5 * 365)
+
+# Index, reports and follow-ups (satisfaction.selectors, index part; DOMAIN.md §8.1-8.2).
+# A criterion's index is the share of its answers scored at least this (4 "satisfied") [U].
+SATISFACTION_SATISFIED_MIN_SCORE = env.int("SATISFACTION_SATISFIED_MIN_SCORE", default=4)
+# Public summary: a group (the period, a month) with fewer responses shows no figure, so no
+# answer can be tied to a citizen (small-number protection) [U: local choice].
+SATISFACTION_PUBLIC_MIN_RESPONSES = env.int("SATISFACTION_PUBLIC_MIN_RESPONSES", default=5)
+# Seconds the public summary's figures are kept in the cache.
+SATISFACTION_PUBLIC_CACHE_SECONDS = env.int("SATISFACTION_PUBLIC_CACHE_SECONDS", default=300)
+# Months in the trend tables and charts (staff index page, public summary, Excel export).
+SATISFACTION_TREND_MONTHS = env.int("SATISFACTION_TREND_MONTHS", default=12)
+# Longest period the staff index page and its export accept, in days (two years).
+SATISFACTION_MAX_PERIOD_DAYS = env.int("SATISFACTION_MAX_PERIOD_DAYS", default=731)
+# At most this many expectations listed on the leaders' index page (the export has them all).
+SATISFACTION_EXPECTATIONS_SHOWN = env.int("SATISFACTION_EXPECTATIONS_SHOWN", default=50)
+# 766 indicator 5.4 estimate: a response whose mean score is below this counts as "dislike"
+# [S: national formula; the threshold is a local choice]; full marks (this many points) at
+# this percentage (DOMAIN.md §8.2: 5.4 = 6 points, full at >= 90%) [S].
+SATISFACTION_DISLIKE_MEAN_BELOW = env.float("SATISFACTION_DISLIKE_MEAN_BELOW", default=3.0)
+SATISFACTION_TTHC_MAX_POINTS = env.float("SATISFACTION_TTHC_MAX_POINTS", default=6.0)
+SATISFACTION_TTHC_FULL_MARKS_AT = env.float("SATISFACTION_TTHC_FULL_MARKS_AT", default=90.0)
+# Longest note / action text a leader may write on a follow-up, in characters.
+SATISFACTION_FOLLOWUP_TEXT_MAX_CHARS = env.int("SATISFACTION_FOLLOWUP_TEXT_MAX_CHARS", default=4000)

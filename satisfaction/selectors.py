@@ -1,0 +1,1021 @@
+"""Reads of the satisfaction app that carry rules.
+
+Survey side (public pages, kiosk, tablets page): which survey version is shown, whether an
+invitation link may be answered now, which dossier a code + phone digits lead to, which tablet
+a cookie belongs to. Public reads select no personal data: a survey page shows the procedure
+and a date, never the applicant.
+
+The satisfaction index (per criterion, procedure, officer, month) follows below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from django.conf import settings
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
+from django.utils import timezone
+
+from dossiers.constants import DossierStatus
+from dossiers.lookup import normalize_code, normalize_last4
+from dossiers.models import Dossier
+
+from .constants import DEFAULT_SURVEY_CODE
+from .models import Criterion, Invitation, KioskDevice, Question, Response, Survey
+from .tokens import is_token_shaped, kiosk_token_hash
+
+# ==============================================================================================
+# Survey side (public pages, kiosk)
+# ==============================================================================================
+
+# A dossier can be rated once its result is ready (status 9) or handed over (10).
+RESULT_STATUSES = frozenset({DossierStatus.RESOLVED, DossierStatus.RETURNED})
+
+
+class LinkState(StrEnum):
+    OPEN = "open"
+    UNKNOWN = "unknown"  # no such token (forged, mistyped, cut)
+    NOT_READY = "not_ready"  # the result is not ready yet (QR of the receipt slip scanned early)
+    EXPIRED = "expired"
+    USED = "used"  # this dossier was already rated
+
+
+@dataclass(frozen=True)
+class LinkCheck:
+    """What a survey link may do now, and the little the page shows about the dossier."""
+
+    state: LinkState
+    invitation: Invitation | None = None
+    procedure_name: str = ""
+    result_at: datetime | None = None  # handed over, else result ready
+    expires_at: datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == LinkState.OPEN
+
+
+def invitation_expiry(*, returned_at: datetime | None) -> datetime | None:
+    """When an invitation closes: SATISFACTION_INVITATION_VALID_DAYS after the result was
+    handed over; None (still open) while the result waits at the desk."""
+    if returned_at is None:
+        return None
+    return returned_at + timedelta(days=settings.SATISFACTION_INVITATION_VALID_DAYS)
+
+
+def link_state(*, dossier, invitation: Invitation | None, answered: bool, now=None) -> LinkCheck:
+    """The rule behind every way to a dossier's survey (link, QR code, code + phone digits):
+    answered once -> USED; result not ready -> NOT_READY; past the expiry -> EXPIRED."""
+    now = now or timezone.now()
+    expires_at = (invitation.expires_at if invitation else None) or invitation_expiry(
+        returned_at=dossier.returned_at
+    )
+    if answered or (invitation is not None and invitation.used_at is not None):
+        state = LinkState.USED
+    elif dossier.status not in RESULT_STATUSES:
+        state = LinkState.NOT_READY
+    elif expires_at is not None and now > expires_at:
+        state = LinkState.EXPIRED
+    else:
+        state = LinkState.OPEN
+    return LinkCheck(
+        state=state,
+        invitation=invitation,
+        procedure_name=dossier.procedure.name,
+        result_at=dossier.returned_at or dossier.resolved_at,
+        expires_at=expires_at,
+    )
+
+
+# The only dossier columns the survey pages read: no personal data.
+_DOSSIER_FIELDS = (
+    "dossier__id",
+    "dossier__agency_id",
+    "dossier__status",
+    "dossier__resolved_at",
+    "dossier__returned_at",
+    "dossier__procedure__name",
+)
+
+
+def invitation_check(*, token: str, now=None) -> LinkCheck:
+    """What the link `token` may do now. One query; malformed tokens answer UNKNOWN without
+    one, so a forged link and a mistyped one look the same."""
+    if not is_token_shaped(token):
+        return LinkCheck(state=LinkState.UNKNOWN)
+    invitation = (
+        Invitation.objects.filter(token=token)
+        .select_related("dossier__procedure")
+        .only("id", "token", "expires_at", "used_at", *_DOSSIER_FIELDS)
+        .annotate(answered=Exists(Response.objects.filter(dossier_id=OuterRef("dossier_id"))))
+        .first()
+    )
+    if invitation is None:
+        return LinkCheck(state=LinkState.UNKNOWN)
+    return link_state(
+        dossier=invitation.dossier, invitation=invitation, answered=invitation.answered, now=now
+    )
+
+
+def dossier_for_survey(*, code: str, phone_last4: str) -> Dossier | None:
+    """The dossier `code` if `phone_last4` matches (the look-up's second factor), else None.
+
+    A wrong code and a wrong phone give the same None through the same query; malformed
+    inputs return None without one. Reads no personal data.
+    """
+    code, phone_last4 = normalize_code(code), normalize_last4(phone_last4)
+    if code is None or phone_last4 is None:
+        return None
+    return (
+        Dossier.objects.filter(code=code, phone_last4=phone_last4)
+        .select_related("procedure")
+        .only("id", "code", "agency_id", "status", "resolved_at", "returned_at", "procedure__name")
+        .annotate(answered=Exists(Response.objects.filter(dossier_id=OuterRef("pk"))))
+        .first()
+    )
+
+
+def active_survey(*, code: str = DEFAULT_SURVEY_CODE) -> Survey | None:
+    """The version of survey `code` in use, with its criteria, questions and checklist in
+    order (three queries)."""
+    return (
+        Survey.objects.filter(code=code, is_active=True)
+        .prefetch_related(
+            Prefetch(
+                "criteria",
+                queryset=Criterion.objects.order_by("position", "id").prefetch_related(
+                    Prefetch("questions", queryset=Question.objects.order_by("position", "id"))
+                ),
+            ),
+            "facility_options",
+        )
+        .first()
+    )
+
+
+def kiosk_device_by_token(token: str | None) -> KioskDevice | None:
+    """The enrolled, not revoked tablet holding `token` (from its signed cookie), else None."""
+    if not is_token_shaped(token):
+        return None
+    return (
+        KioskDevice.objects.filter(token_hash=kiosk_token_hash(token), revoked_at__isnull=True)
+        .select_related("agency")
+        .first()
+    )
+
+
+def user_agency_id(user) -> int | None:
+    department = getattr(user, "department", None)
+    return department.agency_id if department else None
+
+
+def kiosk_devices(*, user) -> QuerySet[KioskDevice]:
+    """The tablets of the user's agency, active first, with who enrolled and revoked them."""
+    agency_id = user_agency_id(user)
+    if agency_id is None or not user.has_perm("satisfaction.view_kioskdevice"):
+        return KioskDevice.objects.none()
+    return (
+        KioskDevice.objects.filter(agency_id=agency_id)
+        .select_related("enrolled_by", "revoked_by")
+        .order_by(F("revoked_at").desc(nulls_first=True), "-enrolled_at")
+    )
+
+
+# ==============================================================================================
+# Satisfaction index (per criterion, procedure, officer, month)
+# ==============================================================================================
+# Helper "satindex" (issue 7, leadership side; CONTRACTS.md E). Everything below this line.
+#
+# Scoring (DOMAIN.md §8.1, [U] hence settings): a criterion's index is the share of its answers
+# scored SATISFACTION_SATISFIED_MIN_SCORE or more, across all the criterion's questions; its mean
+# is the mean score 1-5; the overall index is the mean of the criterion indices. Answers are
+# compared across survey versions by criterion CODE (a new version keeps the six codes), so
+# every grouping below is by `question__criterion__code`, never by criterion row.
+#
+# Each figure costs one grouped query of answers, one of responses and one for the labels,
+# whatever the number of responses. Officer figures count a response for both people it rates:
+# the desk officer who received the dossier and the officer who handled it (once when they are
+# the same person). Public figures of groups smaller than SATISFACTION_PUBLIC_MIN_RESPONSES are
+# withheld (small-number protection).
+
+from collections import defaultdict  # noqa: E402 - the index part keeps its imports here
+from collections.abc import Iterable  # noqa: E402
+from datetime import date, time  # noqa: E402
+from typing import Literal  # noqa: E402
+from zoneinfo import ZoneInfo  # noqa: E402
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db.models import Case, Count, IntegerField, Q, Subquery, Sum, Value, When  # noqa: E402
+from django.db.models.functions import TruncMonth  # noqa: E402
+from django.http import Http404  # noqa: E402
+from django.utils.translation import gettext as _  # noqa: E402
+
+from accounts.selectors import primary_agency  # noqa: E402
+from dossiers.reporting import period_dossiers, period_figures  # noqa: E402
+from feedback.models import Feedback  # noqa: E402
+from procedures.constants import ProcedureStatus  # noqa: E402
+from procedures.models import Procedure  # noqa: E402
+
+from .constants import FollowUpReason, FollowUpStatus  # noqa: E402
+from .models import Answer, FacilityOption, FollowUp, FollowUpEvent  # noqa: E402
+
+IndexGrouping = Literal["procedure", "officer", "month"]
+# Who sees everyone's figures, the expectations and the follow-ups (leaders); other staff who
+# work on dossiers see the figures of the responses that rate them, and nothing else.
+ALL_FIGURES_PERMISSION = "satisfaction.view_response"
+OWN_FIGURES_PERMISSION = "dossiers.view_dossier"
+
+
+@dataclass(frozen=True)
+class CriterionFigures:
+    """The answers of one criterion (all its questions, all survey versions) in one group."""
+
+    code: str
+    label: str
+    answer_count: int
+    satisfied_count: int  # answers scored SATISFACTION_SATISFIED_MIN_SCORE or more
+    score_total: int
+
+    @property
+    def share(self) -> float | None:
+        """The criterion's index: % of its answers scored 4-5 (0-100); None without answers."""
+        return 100 * self.satisfied_count / self.answer_count if self.answer_count else None
+
+    @property
+    def mean(self) -> float | None:
+        """Mean score 1-5; None without answers."""
+        return self.score_total / self.answer_count if self.answer_count else None
+
+
+@dataclass(frozen=True)
+class SatisfactionIndex:
+    """The figures of one group of responses (a period, a procedure, an officer, a month)."""
+
+    response_count: int
+    criteria: list[CriterionFigures]
+
+    @property
+    def overall(self) -> float | None:
+        """The overall index: the mean of the criterion indices that have answers (0-100)."""
+        shares = [c.share for c in self.criteria if c.share is not None]
+        return sum(shares) / len(shares) if shares else None
+
+    @property
+    def answer_count(self) -> int:
+        return sum(c.answer_count for c in self.criteria)
+
+    @property
+    def mean(self) -> float | None:
+        """Mean score of all answers (1-5), every answer weighing the same."""
+        count = self.answer_count
+        return sum(c.score_total for c in self.criteria) / count if count else None
+
+    def criterion(self, code: str) -> CriterionFigures | None:
+        return next((c for c in self.criteria if c.code == code), None)
+
+
+@dataclass(frozen=True)
+class GroupIndex:
+    """One row of a grouped table. `key`: the procedure id (newest version of the national
+    code; None for responses without a procedure), the officer's user id, or the first day of
+    the month (a date)."""
+
+    key: object
+    label: str
+    index: SatisfactionIndex
+
+
+def _local_zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def _labels_in_order(model) -> dict[str, str]:
+    """code -> label of Criterion or FacilityOption rows, in questionnaire order: the wording of
+    the active version, else of the newest version that used the code. One query."""
+    labels: dict[str, tuple[int, str]] = {}
+    rows = model.objects.order_by("survey__is_active", "survey__version", "position")
+    for code, label, position in rows.values_list("code", "label", "position"):
+        labels[code] = (position, label)  # later rows (active, newer) win
+    ordered = sorted(labels.items(), key=lambda item: (item[1][0], item[0]))
+    return {code: label for code, (_position, label) in ordered}
+
+
+def criteria_labels() -> dict[str, str]:
+    """Criterion code -> label, in questionnaire order (one query)."""
+    return _labels_in_order(Criterion)
+
+
+def facility_labels() -> dict[str, str]:
+    """Facility checklist code -> label, in checklist order (one query)."""
+    return _labels_in_order(FacilityOption)
+
+
+def _with_unknown(labels: dict[str, str], codes: Iterable[str]) -> dict[str, str]:
+    """Codes that no survey defines any more keep their figures, under their code."""
+    for code in sorted(set(codes) - labels.keys()):
+        labels[code] = code
+    return labels
+
+
+def _responses(*, agency_id, start, end, procedure_id=None, officer_id=None) -> QuerySet:
+    """Responses of the agency submitted in [start, end), optionally about one procedure (all
+    its versions: the same national code) and rating one officer (desk officer or handler)."""
+    queryset = Response.objects.filter(
+        agency_id=agency_id, submitted_at__gte=start, submitted_at__lt=end
+    )
+    if procedure_id is not None:
+        code = Procedure.objects.filter(pk=procedure_id).values("code")[:1]
+        queryset = queryset.filter(procedure__code=Subquery(code))
+    if officer_id is not None:
+        queryset = queryset.filter(Q(desk_officer_id=officer_id) | Q(handler_id=officer_id))
+    return queryset
+
+
+def _answer_aggregates() -> dict:
+    return {
+        "answers": Count("pk"),
+        "satisfied": Count("pk", filter=Q(score__gte=settings.SATISFACTION_SATISFIED_MIN_SCORE)),
+        "total": Sum("score"),
+    }
+
+
+class _Sums:
+    """Sums of grouped answer rows per (group key, criterion code), and responses per key."""
+
+    def __init__(self):
+        self.cells: dict = defaultdict(lambda: [0, 0, 0])
+        self.responses: dict = defaultdict(int)
+        self.codes: set[str] = set()
+
+    def add(self, key, code: str, answers: int, satisfied: int, total: int) -> None:
+        cell = self.cells[key, code]
+        cell[0] += answers
+        cell[1] += satisfied
+        cell[2] += total or 0
+        self.codes.add(code)
+
+    def index(self, key, labels: dict[str, str]) -> SatisfactionIndex:
+        return SatisfactionIndex(
+            response_count=self.responses.get(key, 0),
+            criteria=[
+                CriterionFigures(code, label, *self.cells.get((key, code), (0, 0, 0)))
+                for code, label in labels.items()
+            ],
+        )
+
+
+def satisfaction_index(
+    *,
+    agency_id: int,
+    start: datetime,
+    end: datetime,
+    procedure_id: int | None = None,
+    officer_id: int | None = None,
+) -> SatisfactionIndex:
+    """The index of the agency's responses submitted in [start, end): per criterion the
+    answers, the share scored 4-5 and the mean; the overall index; the response count.
+
+    Called by the staff index page, its Excel export and the leadership dashboard.
+    `procedure_id`: every version of that procedure (same national code). `officer_id`: the
+    responses rating this officer as desk officer or as handler. Three queries.
+    """
+    responses = _responses(
+        agency_id=agency_id,
+        start=start,
+        end=end,
+        procedure_id=procedure_id,
+        officer_id=officer_id,
+    )
+    sums = _Sums()
+    rows = (
+        Answer.objects.filter(response__in=responses)
+        .values(code=F("question__criterion__code"))
+        .annotate(**_answer_aggregates())
+        .order_by()
+    )
+    for row in rows:
+        sums.add(None, row["code"], row["answers"], row["satisfied"], row["total"])
+    sums.responses[None] = responses.count()
+    return sums.index(None, _with_unknown(criteria_labels(), sums.codes))
+
+
+def index_by(
+    *,
+    by: IndexGrouping,
+    agency_id: int,
+    start: datetime,
+    end: datetime,
+    procedure_id: int | None = None,
+    officer_id: int | None = None,
+) -> list[GroupIndex]:
+    """The index per procedure, per officer or per month of the responses in [start, end).
+
+    - "procedure": every version of a national code together, under the newest version's name
+      and id; responses without a procedure (general kiosk responses) form one group, key None.
+    - "officer": a response counts for its desk officer AND its handler (once when they are the
+      same person); with `officer_id` only that officer's row is returned.
+    - "month": calendar months in local time (Asia/Ho_Chi_Minh), key = the first day (a date).
+
+    Groups without responses are left out (monthly_trend fills the gaps). Sorted by label,
+    months by date, "no procedure" last. Queries: one grouped query of answers, one of
+    responses, the criteria's labels and the procedures' or officers' names.
+    """
+    responses = _responses(
+        agency_id=agency_id,
+        start=start,
+        end=end,
+        procedure_id=procedure_id,
+        officer_id=officer_id,
+    )
+    if by == "procedure":
+        answer_keys = {"key": F("response__procedure__code")}
+        response_keys = {"key": F("procedure__code")}
+    elif by == "month":
+        answer_keys = {"key": TruncMonth("response__submitted_at", tzinfo=_local_zone())}
+        response_keys = {"key": TruncMonth("submitted_at", tzinfo=_local_zone())}
+    elif by == "officer":
+        answer_keys = {"desk": F("response__desk_officer_id"), "hand": F("response__handler_id")}
+        response_keys = {"desk": F("desk_officer_id"), "hand": F("handler_id")}
+    else:
+        raise ValueError(f"unknown grouping {by!r}")
+
+    def keys_of(row) -> set:
+        if by == "officer":
+            people = {row["desk"], row["hand"]} - {None}
+            return people & {officer_id} if officer_id is not None else people
+        value = row["key"]
+        return {value.date() if isinstance(value, datetime) else value}
+
+    sums = _Sums()
+    rows = (
+        Answer.objects.filter(response__in=responses)
+        .values(**answer_keys, code=F("question__criterion__code"))
+        .annotate(**_answer_aggregates())
+        .order_by()
+    )
+    for row in rows:
+        for key in keys_of(row):
+            sums.add(key, row["code"], row["answers"], row["satisfied"], row["total"])
+    for row in responses.values(**response_keys).annotate(n=Count("pk")).order_by():
+        for key in keys_of(row):
+            sums.responses[key] += row["n"]
+
+    labels = _with_unknown(criteria_labels(), sums.codes)
+    keys = list(sums.responses)
+    if by == "month":
+        return [GroupIndex(key, f"{key:%m/%Y}", sums.index(key, labels)) for key in sorted(keys)]
+    if by == "officer":
+        users = get_user_model().objects.filter(pk__in=keys)
+        names = {u.pk: str(u) for u in users.only("first_name", "last_name", "username")}
+        groups = [GroupIndex(k, names.get(k, str(k)), sums.index(k, labels)) for k in keys]
+        return sorted(groups, key=lambda group: group.label.casefold())
+    newest = newest_versions([key for key in keys if key])
+    groups = []
+    for code in keys:
+        pk, name = newest.get(code, (None, _("Not linked to a dossier")))
+        groups.append(GroupIndex(pk, name, sums.index(code, labels)))
+    return sorted(groups, key=lambda group: (group.key is None, group.label.casefold()))
+
+
+def newest_versions(codes: Iterable[str]) -> dict[str, tuple[int, str]]:
+    """National procedure code -> (id, name) of its newest version. One query."""
+    newest: dict[str, tuple[int, int, str]] = {}
+    rows = Procedure.objects.filter(code__in=list(codes)).values_list(
+        "code", "version", "pk", "name"
+    )
+    for code, version, pk, name in rows:
+        if code not in newest or version > newest[code][0]:
+            newest[code] = (version, pk, name)
+    return {code: (pk, name) for code, (_version, pk, name) in newest.items()}
+
+
+def month_starts(*, until: datetime, months: int) -> list[date]:
+    """First days of the `months` calendar months (local time) ending with the month of the
+    last moment before `until` (an exclusive bound), oldest first."""
+    last = timezone.localtime(until - timedelta(microseconds=1), _local_zone()).date()
+    day = last.replace(day=1)
+    firsts = [day]
+    for _i in range(months - 1):
+        day = (day - timedelta(days=1)).replace(day=1)
+        firsts.append(day)
+    return firsts[::-1]
+
+
+def day_start(day: date) -> datetime:
+    """Midnight at the start of `day`, local time (aware)."""
+    return datetime.combine(day, time.min, tzinfo=_local_zone())
+
+
+def monthly_trend(
+    *,
+    agency_id: int,
+    until: datetime,
+    months: int | None = None,
+    procedure_id: int | None = None,
+    officer_id: int | None = None,
+) -> list[GroupIndex]:
+    """The index of each of the `months` calendar months (default SATISFACTION_TREND_MONTHS)
+    ending with the month of `until` (exclusive bound: responses before it), oldest first,
+    empty months included (response_count 0, every share None). Three queries."""
+    months = months or settings.SATISFACTION_TREND_MONTHS
+    firsts = month_starts(until=until, months=months)
+    groups = {
+        group.key: group
+        for group in index_by(
+            by="month",
+            agency_id=agency_id,
+            start=day_start(firsts[0]),
+            end=until,
+            procedure_id=procedure_id,
+            officer_id=officer_id,
+        )
+    }
+    if groups:  # every group carries the same criteria, in order
+        labels = [(c.code, c.label) for c in next(iter(groups.values())).index.criteria]
+    else:
+        labels = list(criteria_labels().items())
+    empty = SatisfactionIndex(
+        response_count=0,
+        criteria=[CriterionFigures(code, label, 0, 0, 0) for code, label in labels],
+    )
+    return [groups.get(first) or GroupIndex(first, f"{first:%m/%Y}", empty) for first in firsts]
+
+
+# --- facility checklist ("điều kiện tiếp đón") ------------------------------------------------
+@dataclass(frozen=True)
+class FacilityTable:
+    """How many responses ticked each checklist item (forms, pens, seats, computers, waiting...)
+    per month: what the desk should fix. Columns in checklist order."""
+
+    options: list[tuple[str, str]]  # (code, label)
+    months: list[tuple[date, list[int]]]  # (first day of the month, count per option)
+
+    @property
+    def totals(self) -> list[int]:
+        return [sum(counts[i] for _month, counts in self.months) for i in range(len(self.options))]
+
+
+def facility_counts_by_month(
+    *,
+    agency_id: int,
+    until: datetime,
+    months: int | None = None,
+    procedure_id: int | None = None,
+    officer_id: int | None = None,
+) -> FacilityTable:
+    """Per calendar month, how many responses ticked each item of the "điều kiện tiếp đón"
+    checklist, for the `months` months (default SATISFACTION_TREND_MONTHS) ending with the
+    month of `until` (exclusive). Items are compared across survey versions by code. Two
+    queries (grouped counts, labels)."""
+    months = months or settings.SATISFACTION_TREND_MONTHS
+    firsts = month_starts(until=until, months=months)
+    responses = _responses(
+        agency_id=agency_id,
+        start=day_start(firsts[0]),
+        end=until,
+        procedure_id=procedure_id,
+        officer_id=officer_id,
+    )
+    rows = (
+        responses.filter(facility_options__isnull=False)
+        .values(
+            month=TruncMonth("submitted_at", tzinfo=_local_zone()),
+            code=F("facility_options__code"),
+        )
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts: dict = defaultdict(int)
+    for row in rows:
+        month = row["month"].date() if isinstance(row["month"], datetime) else row["month"]
+        counts[month, row["code"]] += row["n"]
+    labels = _with_unknown(facility_labels(), {code for _month, code in counts})
+    return FacilityTable(
+        options=list(labels.items()),
+        months=[(first, [counts.get((first, code), 0) for code in labels]) for first in firsts],
+    )
+
+
+# --- expectations (leaders only) ----------------------------------------------------------------
+def expectations(
+    *,
+    agency_id: int,
+    start: datetime,
+    end: datetime,
+    procedure_id: int | None = None,
+    officer_id: int | None = None,
+    limit: int | None = None,
+) -> list[Response]:
+    """Citizens' expectations (sự mong đợi, DOMAIN.md §8.1) written in [start, end), newest
+    first, at most `limit` (default SATISFACTION_EXPECTATIONS_SHOWN), with the procedure's
+    name. For leaders (the views check ALL_FIGURES_PERMISSION); never on a public page. One
+    query."""
+    limit = limit or settings.SATISFACTION_EXPECTATIONS_SHOWN
+    return list(
+        _responses(
+            agency_id=agency_id,
+            start=start,
+            end=end,
+            procedure_id=procedure_id,
+            officer_id=officer_id,
+        )
+        .exclude(expectation="")
+        .select_related("procedure")
+        .only("pk", "submitted_at", "expectation", "procedure__name")
+        .order_by("-submitted_at", "-pk")[:limit]
+    )
+
+
+# --- public summary -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PublicMonth:
+    first_day: date
+    response_count: int
+    overall: float | None  # None when the month is empty or withheld (too few responses)
+
+    @property
+    def is_withheld(self) -> bool:
+        return self.overall is None and self.response_count > 0
+
+
+@dataclass(frozen=True)
+class PublicSummary:
+    """What the public summary page shows: aggregates only. No comment, expectation, name,
+    officer, dossier or procedure ever enters it. A group of fewer than `min_responses`
+    responses shows no figure (small-number protection); its count is shown as "fewer than"."""
+
+    start_day: date
+    end_day: date
+    min_responses: int
+    response_count: int
+    index: SatisfactionIndex | None  # None when withheld
+    months: list[PublicMonth]
+
+    @property
+    def is_withheld(self) -> bool:
+        return self.index is None
+
+
+def public_summary(*, agency_id: int, until: datetime, months: int | None = None) -> PublicSummary:
+    """The public summary of the `months` calendar months (default SATISFACTION_TREND_MONTHS)
+    ending with the month of `until` (exclusive): the period's overall index, per-criterion
+    share and mean, and each month's overall index and response count. Figures of a group
+    (the period, a month) with fewer than SATISFACTION_PUBLIC_MIN_RESPONSES responses are
+    withheld. Three queries (the period is the sum of its months)."""
+    minimum = settings.SATISFACTION_PUBLIC_MIN_RESPONSES
+    trend = monthly_trend(agency_id=agency_id, until=until, months=months)
+    sums = _Sums()
+    labels: dict[str, str] = {}
+    for group in trend:
+        sums.responses[None] += group.index.response_count
+        for criterion in group.index.criteria:
+            labels.setdefault(criterion.code, criterion.label)
+            sums.add(
+                None,
+                criterion.code,
+                criterion.answer_count,
+                criterion.satisfied_count,
+                criterion.score_total,
+            )
+    total = sums.responses[None]
+    return PublicSummary(
+        start_day=trend[0].key,
+        end_day=timezone.localtime(until - timedelta(microseconds=1), _local_zone()).date(),
+        min_responses=minimum,
+        response_count=total,
+        index=sums.index(None, labels) if total >= minimum else None,
+        months=[
+            PublicMonth(
+                first_day=group.key,
+                response_count=group.index.response_count,
+                overall=group.index.overall if group.index.response_count >= minimum else None,
+            )
+            for group in trend
+        ],
+    )
+
+
+# --- national index 766, indicator 5.4 (internal estimate) ------------------------------------
+@dataclass(frozen=True)
+class IndexEstimate:
+    """Decision 766/QĐ-TTg indicator 5.4, TTHC satisfaction, estimated from the portal's own
+    data (DOMAIN.md §8.2): 100% − (late-dossier rate + rate of dossiers with a PAKN or a
+    "dislike" response). Not the official score: that comes from the national portal."""
+
+    value: float | None  # percent 0-100 (2 decimals), None when no dossier is counted
+    denominator: int  # dossiers counted: finished in the period or open at its end (766 2.1)
+    late_count: int  # of which finished late or open past due
+    complained_count: int  # of which with a PAKN or a "dislike" survey response
+    label: str
+
+    @property
+    def numerator(self) -> int:
+        """denominator − late − complained, as the formula counts (a dossier both late and
+        complained about is subtracted twice, as in the national formula), floored at 0."""
+        return max(self.denominator - self.late_count - self.complained_count, 0)
+
+    @property
+    def late_rate(self) -> float | None:
+        return 100 * self.late_count / self.denominator if self.denominator else None
+
+    @property
+    def complained_rate(self) -> float | None:
+        return 100 * self.complained_count / self.denominator if self.denominator else None
+
+    @property
+    def points(self) -> float | None:
+        """Points out of SATISFACTION_TTHC_MAX_POINTS, full marks at
+        SATISFACTION_TTHC_FULL_MARKS_AT percent (DOMAIN.md §8.2 scoring pattern [S])."""
+        if self.value is None:
+            return None
+        maximum = settings.SATISFACTION_TTHC_MAX_POINTS
+        ratio = self.value / settings.SATISFACTION_TTHC_FULL_MARKS_AT
+        return round(min(maximum, maximum * ratio), 2)
+
+
+def tthc_satisfaction_estimate(*, agency_id: int, start: datetime, end: datetime) -> IndexEstimate:
+    """766 indicator 5.4 for the agency's dossiers counted in [start, end) (CONTRACTS.md E).
+
+    - denominator: dossiers that finished in the period or were still open at its end
+      (dossiers.reporting.period_figures(...).counted, the on-time rate's denominator);
+    - late: of those, finished late or open past due (`.late`);
+    - complained: of the same dossiers, those with a PAKN naming their code
+      (feedback.Feedback.dossier_code, case ignored) or a survey response whose mean score is
+      below SATISFACTION_DISLIKE_MEAN_BELOW (default 3: "dislike").
+    value = 100 × (1 − late / denominator − complained / denominator), floored at 0, rounded to
+    2 decimals; None when no dossier is counted (shown "N/A"). Two queries when dossiers exist.
+    Called by the leadership dashboard and the staff index page.
+    """
+    figures = period_figures(agency_id=agency_id, start=start, end=end)
+    label = _("TTHC satisfaction (766 indicator 5.4), internal estimate")
+    denominator = figures.counted
+    if not denominator:
+        return IndexEstimate(None, 0, 0, 0, label)
+    counted = Q()
+    for bucket in ("finished", "open_on_time", "open_overdue"):
+        dossiers = period_dossiers(agency_id=agency_id, start=start, end=end, bucket=bucket)
+        counted |= Q(pk__in=dossiers.values("pk"))
+    disliked = Response.objects.filter(
+        dossier_id=OuterRef("pk"), mean_score__lt=settings.SATISFACTION_DISLIKE_MEAN_BELOW
+    )
+    petitioned = Feedback.objects.filter(dossier_code__iexact=OuterRef("code"))
+    complained = (
+        Dossier.objects.filter(counted).filter(Exists(disliked) | Exists(petitioned)).count()
+    )
+    late = figures.late
+    value = max(0.0, 100 * (1 - late / denominator - complained / denominator))
+    return IndexEstimate(round(value, 2), denominator, late, complained, label)
+
+
+# --- who sees which figures ----------------------------------------------------------------
+@dataclass(frozen=True)
+class IndexScope:
+    """What a staff user may see of the index: everyone's figures (leaders) or their own."""
+
+    agency_id: int
+    sees_all: bool
+    officer_id: int | None  # forced to the user's id when not sees_all
+
+
+class IndexForbidden(Exception):
+    """The user may not see the index at all (no agency, no permission)."""
+
+
+def index_scope(*, user) -> IndexScope:
+    """The user's view of the index: users with ALL_FIGURES_PERMISSION (leaders) see every
+    figure of their agency, the expectations and the officer table; staff with
+    OWN_FIGURES_PERMISSION (desk officers, specialists) see only the responses rating them.
+    A superuser without a department sees the primary agency. Raises IndexForbidden otherwise
+    or without an agency."""
+    agency_id = user_agency_id(user)
+    if agency_id is None and user.is_superuser:
+        agency = primary_agency()
+        agency_id = agency.pk if agency is not None else None
+    if agency_id is None or not user.is_active:
+        raise IndexForbidden
+    if user.has_perm(ALL_FIGURES_PERMISSION):
+        return IndexScope(agency_id=agency_id, sees_all=True, officer_id=None)
+    if user.has_perm(OWN_FIGURES_PERMISSION):
+        return IndexScope(agency_id=agency_id, sees_all=False, officer_id=user.pk)
+    raise IndexForbidden
+
+
+def index_procedures(*, agency_id: int) -> list[tuple[int, str]]:
+    """The procedures the index can be filtered by: those of the agency's responses and the
+    agency's published ones, one per national code (newest version's id and name), by name.
+    One query."""
+    rows = Procedure.objects.filter(
+        Q(agency_id=agency_id, status=ProcedureStatus.PUBLISHED)
+        | Q(pk__in=Response.objects.filter(agency_id=agency_id).values("procedure_id"))
+    ).values_list("code", "version", "pk", "name")
+    newest: dict[str, tuple[int, int, str]] = {}
+    for code, version, pk, name in rows:
+        if code not in newest or version > newest[code][0]:
+            newest[code] = (version, pk, name)
+    return sorted(((pk, name) for _v, pk, name in newest.values()), key=lambda r: r[1].casefold())
+
+
+def index_officers(*, agency_id: int) -> list[tuple[int, str]]:
+    """The agency's staff the index can be filtered by (active members of its departments and
+    anyone rated in its responses), by name. One query."""
+    rated = Response.objects.filter(agency_id=agency_id)
+    users = (
+        get_user_model()
+        .objects.filter(
+            Q(department__agency_id=agency_id, is_active=True)
+            | Q(pk__in=rated.values("desk_officer_id"))
+            | Q(pk__in=rated.values("handler_id"))
+        )
+        .only("first_name", "last_name", "username")
+    )
+    return sorted(((u.pk, str(u)) for u in users), key=lambda row: row[1].casefold())
+
+
+# --- follow-ups ---------------------------------------------------------------------------------
+class FollowUpNotFound(Http404):
+    """A follow-up that does not exist or that the user may not see."""
+
+
+def visible_followups(user) -> QuerySet[FollowUp]:
+    """Follow-ups of the user's agency, for users with `satisfaction.view_followup` (leaders).
+    Others see none ("missing" and "forbidden" look the same)."""
+    agency_id = user_agency_id(user)
+    if not user.is_active or agency_id is None or not user.has_perm("satisfaction.view_followup"):
+        return FollowUp.objects.none()
+    return FollowUp.objects.filter(response__agency_id=agency_id)
+
+
+@dataclass(frozen=True)
+class FollowUpFilters:
+    status: str = ""  # "open", "closed" or "" (all)
+    procedure_id: int | None = None  # every version of the procedure
+    officer_id: int | None = None  # rated as desk officer or handler
+    criterion: str = ""  # a criterion code scored low (≤ SATISFACTION_LOW_SCORE)
+
+
+def followup_list(*, user, filters: FollowUpFilters | None = None) -> QuerySet[FollowUp]:
+    """The follow-ups the user may see, open ones first, then newest first, filtered, with the
+    response's procedure and officers loaded (bounded queries whatever the page size)."""
+    filters = filters or FollowUpFilters()
+    queryset = visible_followups(user)
+    if filters.status in FollowUpStatus.values:
+        queryset = queryset.filter(status=filters.status)
+    if filters.procedure_id is not None:
+        code = Procedure.objects.filter(pk=filters.procedure_id).values("code")[:1]
+        queryset = queryset.filter(response__procedure__code=Subquery(code))
+    if filters.officer_id is not None:
+        queryset = queryset.filter(
+            Q(response__desk_officer_id=filters.officer_id)
+            | Q(response__handler_id=filters.officer_id)
+        )
+    if filters.criterion:
+        low = Answer.objects.filter(
+            response_id=OuterRef("response_id"),
+            question__criterion__code=filters.criterion,
+            score__lte=settings.SATISFACTION_LOW_SCORE,
+        )
+        queryset = queryset.filter(Exists(low))
+    return (
+        queryset.select_related(
+            "response__procedure", "response__desk_officer", "response__handler", "closed_by"
+        )
+        .defer("response__comment", "response__expectation")
+        .annotate(
+            open_first=Case(
+                When(status=FollowUpStatus.OPEN, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("open_first", "-opened_at", "-pk")
+    )
+
+
+def followup_counts(*, user) -> dict[str, int]:
+    """Open and closed follow-ups the user may see (one query)."""
+    return visible_followups(user).aggregate(
+        open=Count("pk", filter=Q(status=FollowUpStatus.OPEN)),
+        closed=Count("pk", filter=Q(status=FollowUpStatus.CLOSED)),
+    )
+
+
+def followup_detail(*, user, pk) -> FollowUp:
+    """One follow-up with its response, the response's answers (question and criterion), the
+    facility ticks and the history, if the user may see it; FollowUpNotFound otherwise."""
+    if not 0 < int(pk) < 2**63:  # a URL number beyond the database's integers is missing too
+        raise FollowUpNotFound
+    followup = (
+        visible_followups(user)
+        .select_related(
+            "response__procedure",
+            "response__desk_officer",
+            "response__handler",
+            "response__dossier",
+            "response__survey",
+            "closed_by",
+        )
+        .prefetch_related(
+            Prefetch(
+                "response__answers",
+                queryset=Answer.objects.select_related("question__criterion").order_by(
+                    "question__criterion__position", "question__position", "pk"
+                ),
+            ),
+            "response__facility_options",
+            Prefetch("events", queryset=FollowUpEvent.objects.select_related("actor")),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if followup is None:
+        raise FollowUpNotFound
+    return followup
+
+
+def followup_reason_summary(followup: FollowUp) -> dict:
+    """The reasons JSON as the pages show it: low-scored criteria (label, lowest score) and the
+    complaint keywords found."""
+    low: dict[str, tuple[str, int]] = {}
+    keywords: list[str] = []
+    for reason in followup.reasons or []:
+        if reason.get("kind") == FollowUpReason.LOW_SCORE:
+            code = reason.get("criterion", "")
+            label = reason.get("criterion_label") or code
+            score = reason.get("score")
+            if code not in low or (score is not None and score < low[code][1]):
+                low[code] = (label, score)
+        elif reason.get("kind") == FollowUpReason.COMPLAINT:
+            keywords.extend(reason.get("keywords") or [])
+    return {"low": list(low.values()), "keywords": keywords}
+
+
+# --- the staff index page and its export ---------------------------------------------------------
+@dataclass(frozen=True)
+class IndexReport:
+    """Everything the staff index page and its Excel export show, for one user's scope."""
+
+    scope: IndexScope
+    start_day: date  # first day, local
+    end_day: date  # last day (inclusive), local
+    procedure_id: int | None
+    officer_id: int | None  # the officer filter, or the user's own id (not sees_all)
+    index: SatisfactionIndex
+    by_procedure: list[GroupIndex]
+    by_officer: list[GroupIndex] | None  # leaders only
+    trend: list[GroupIndex]  # SATISFACTION_TREND_MONTHS months ending with end_day's month
+    facilities: FacilityTable  # same months
+    expectations: list[Response] | None  # leaders only
+    estimate: IndexEstimate | None  # leaders only: the whole agency over the period
+
+    @property
+    def start_at(self) -> datetime:
+        return day_start(self.start_day)
+
+    @property
+    def end_at(self) -> datetime:
+        """Exclusive bound: midnight after the last day (local time)."""
+        return day_start(self.end_day + timedelta(days=1))
+
+
+def index_report(
+    *,
+    scope: IndexScope,
+    start_day: date,
+    end_day: date,
+    procedure_id: int | None = None,
+    officer_id: int | None = None,
+    expectation_limit: int | None = None,
+) -> IndexReport:
+    """The figures of [start_day, end_day] (both included, local days) that `scope` may see.
+
+    Leaders (scope.sees_all): every response of the agency, optionally of one officer; the
+    officer table, the expectations (at most `expectation_limit`) and the 766 5.4 estimate.
+    Others: only the responses rating them (desk officer or handler); no officer table, no
+    expectations, no estimate. Bounded queries (about 20) whatever the number of responses.
+    """
+    if not scope.sees_all:
+        officer_id = scope.officer_id
+    start, end = day_start(start_day), day_start(end_day + timedelta(days=1))
+    common = {"agency_id": scope.agency_id, "procedure_id": procedure_id, "officer_id": officer_id}
+    return IndexReport(
+        scope=scope,
+        start_day=start_day,
+        end_day=end_day,
+        procedure_id=procedure_id,
+        officer_id=officer_id,
+        index=satisfaction_index(start=start, end=end, **common),
+        by_procedure=index_by(by="procedure", start=start, end=end, **common),
+        by_officer=index_by(by="officer", start=start, end=end, **common)
+        if scope.sees_all
+        else None,
+        trend=monthly_trend(until=end, **common),
+        facilities=facility_counts_by_month(until=end, **common),
+        expectations=expectations(start=start, end=end, limit=expectation_limit, **common)
+        if scope.sees_all
+        else None,
+        estimate=tthc_satisfaction_estimate(agency_id=scope.agency_id, start=start, end=end)
+        if scope.sees_all
+        else None,
+    )
