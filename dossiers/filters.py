@@ -158,9 +158,12 @@ class DossierFilter(django_filters.FilterSet):
         self.calendar = calendar or get_calendar()
         agency_id = _agency_id(user)
         self.filters["procedure"].extra["choices"] = _procedure_choices(agency_id)
-        self.filters["handler"].extra["choices"] = [
-            (NOT_ASSIGNED, _("Not assigned yet"))
-        ] + _handler_choices(agency_id)
+        # For a figure, `handler` is the responsible officer, who may be the desk officer who
+        # received the dossier (nobody assigned yet): any officer of the agency is accepted.
+        is_figure = data is not None and data.get("bucket") in reporting.BUCKETS
+        self.filters["handler"].extra["choices"] = [(NOT_ASSIGNED, _("Not assigned yet"))] + (
+            _agency_staff_choices(agency_id) if is_figure else _handler_choices(agency_id)
+        )
 
     # -- filter methods ----------------------------------------------------------------------
     def filter_text(self, queryset, name, value):
@@ -192,7 +195,9 @@ class DossierFilter(django_filters.FilterSet):
         handler = data.get("handler")
         officer_id = int(handler) if handler and handler != NOT_ASSIGNED else None
         start = self._start_of(data["period_start"])
-        end = self._start_of(data["period_end"] + datetime.timedelta(days=1))
+        # A period that includes today ends now, as the figures do (reporting.weekly_series):
+        # a dossier due at 17:00 today is not overdue at 10:00.
+        end = min(self._start_of(data["period_end"] + datetime.timedelta(days=1)), self.now)
         behind = reporting.period_dossiers(
             agency_id=_agency_id(self.user),
             start=start,
@@ -276,6 +281,17 @@ def _agency_id(user):
 def _procedure_code(pk: str) -> str | None:
     """The national code of procedure `pk` (a figure's link names a procedure by id)."""
     return Procedure.objects.filter(pk=int(pk)).values_list("code", flat=True).first()
+
+
+def _agency_staff_choices(agency_id) -> list[tuple[str, str]]:
+    """Every staff member of the agency, by name (a figure's responsible officer)."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.select_related("department")
+    if agency_id is not None:
+        users = users.filter(department__agency_id=agency_id)
+    users = users.order_by("last_name", "first_name", "username")
+    return [(str(user.pk), str(user)) for user in users]
 
 
 def _procedure_choices(agency_id) -> list[tuple[str, str]]:

@@ -40,6 +40,7 @@ from feedback.selectors import Figures as FeedbackFigures
 from feedback.selectors import feedback_figures
 from procedures.constants import ProcedureStatus
 from procedures.models import Procedure
+from satisfaction.selectors import tthc_satisfaction_estimate
 
 AGENCY_PERMISSION = "reports.view_agency_figures"
 OWN_PERMISSION = "dossiers.view_dossier"
@@ -520,6 +521,53 @@ def _estimates(filters: Filters, figures: reporting.PeriodFigures) -> list[Estim
     ]
 
 
+def _satisfaction_estimate(
+    filters: Filters, figures: reporting.PeriodFigures, *, calendar: WorkingCalendar
+) -> Estimate:
+    """766 indicator 5.4 (satisfaction.selectors.tthc_satisfaction_estimate) over the period's
+    dossiers, reusing the period figures already computed: 100% − (late rate + rate of dossiers
+    with a PAKN or a "dislike" survey response). Agency scope, every procedure (like 5.2, 5.3)."""
+    estimate = tthc_satisfaction_estimate(
+        agency_id=filters.scope.agency_id,
+        start=filters.period.start,
+        end=filters.period.end,
+        figures=figures,
+        calendar=calendar,
+    )
+
+    def part(key: str, label, value: int) -> Figure:
+        return Figure(key, label, value, filters.bucket_url(key))
+
+    return Estimate(
+        code="5.4",
+        label=_("Satisfaction with administrative procedures"),
+        numerator=estimate.numerator,
+        denominator=estimate.denominator,
+        numerator_parts=[
+            Figure(
+                "tthc_satisfied",
+                _("counted, less the late ones and those with feedback or a low rating"),
+                estimate.numerator,
+                None,
+            )
+        ],
+        denominator_parts=[
+            part("finished", _("finished"), figures.finished),
+            part("open_on_time", _("open, on time"), figures.open_on_time),
+            part("open_overdue", _("open, overdue"), figures.open_overdue),
+        ],
+        note=_(
+            "100%% − (late rate + share of dossiers with feedback or a “dislike” rating): "
+            "%(late)s late, %(complained)s with feedback or a rating below %(threshold)s."
+        )
+        % {
+            "late": estimate.late_count,
+            "complained": estimate.complained_count,
+            "threshold": f"{settings.SATISFACTION_DISLIKE_MEAN_BELOW:g}",
+        },
+    )
+
+
 def _feedback_estimates(feedback: FeedbackFigures) -> list[Estimate]:
     """5.2 and 5.3 from the feedback figures. The feedback register has no period filter, so
     these figures link to the register (all items, or the published answers), not to a list of
@@ -818,7 +866,8 @@ def dashboard(
     - At risk: running dossiers due within DASHBOARD_AT_RISK_WORKING_DAYS working days, not
       yet overdue; paused: open supplement/payment requests with their reason; see _now_rows.
     - Internal estimates of the 766 index: 2.1, 3.3, 4.1, 4.2 from the period figures; 5.2,
-      5.3 from the feedback figures (agency scope, every procedure); 5.4 is wired separately.
+      5.3 from the feedback figures and 5.4 from the satisfaction survey (agency scope, every
+      procedure).
     Every count carries the URL of the list that shows the same dossiers. A fixed number of
     queries whatever the number of rows: one classification of the period (with its groupings)
     and one of this week so far unless the period is this week, two counts for today, at most
@@ -874,6 +923,7 @@ def dashboard(
         # Feedback is counted per agency, not per procedure or officer.
         feedback = feedback_figures(agency=scope.agency_id, since=period.start, until=period.end)
         estimates += _feedback_estimates(feedback)
+        estimates.append(_satisfaction_estimate(filters, figures, calendar=calendar))
     return Dashboard(
         filters=filters,
         now=now,

@@ -143,7 +143,7 @@ def test_agency_figures_of_this_week(desk):
     assert (figures.on_time, figures.counted) == (8, 9)
 
     estimates = {e.code: e for e in data.estimates}
-    assert list(estimates) == ["2.1", "3.3", "4.1", "4.2", "5.2", "5.3"]
+    assert list(estimates) == ["2.1", "3.3", "4.1", "4.2", "5.2", "5.3", "5.4"]
     assert (estimates["2.1"].numerator, estimates["2.1"].denominator) == (8, 9)
     assert estimates["2.1"].percent == 88.89
     assert (estimates["3.3"].numerator, estimates["3.3"].denominator) == (1, 3)
@@ -151,6 +151,8 @@ def test_agency_figures_of_this_week(desk):
     assert (estimates["4.2"].numerator, estimates["4.2"].denominator) == (0, 2)
     # No feedback in the period: N/A, never 0% or a division error.
     assert estimates["5.2"].denominator == 0 and estimates["5.2"].rate is None
+    # No PAKN and no survey response: 5.4 only loses the late dossier A (8 of 9).
+    assert (estimates["5.4"].numerator, estimates["5.4"].denominator) == (8, 9)
     # The parts of each side add up to it, each with its own list.
     for estimate in estimates.values():
         if len(estimate.numerator_parts) > 1:

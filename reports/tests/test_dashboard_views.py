@@ -257,13 +257,6 @@ def test_period_figures_lead_to_the_bucket_lists_with_the_same_count(client, des
     assert listed_count(client, overdue.group(1)) == int(overdue.group(2)) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the staff list's drill-down (dossiers/filters.py, filter_figure) ends a period that "
-    "includes today at midnight tonight, not now: dossier I, due today at 17:00, is listed "
-    "as overdue at 10:00. Remove this marker once it cuts the end at now, as weekly_series "
-    "does for the running week.",
-)
 def test_open_figures_of_today_lead_to_the_same_count(client, desk):
     client.force_login(desk["boss"])
     links = today_links(client.get(URL))
@@ -272,13 +265,6 @@ def test_open_figures_of_today_lead_to_the_same_count(client, desk):
         assert listed_count(client, url) == value, key
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the staff list's `handler` filter accepts only officers who may process dossiers, "
-    "so a desk officer's id (the responsible officer of the dossiers they received and nobody "
-    "was assigned yet, CONTRACTS.md §A) is refused and the drill-down lists the whole agency. "
-    "Remove this marker once dossiers/filters.py accepts any officer of the agency for a figure.",
-)
 def test_a_desk_officers_figures_lead_to_their_own_dossiers(client, desk):
     clerk = desk["desk"]
     client.force_login(desk["boss"])
@@ -413,3 +399,22 @@ def test_a_desk_officers_export_holds_only_their_figures(client, desk):
         row[0]: row[1] for row in book["Thông tin chung"].iter_rows(min_row=3, values_only=True)
     }
     assert summary["Số liệu của"] == "hồ sơ của tôi"
+
+
+def test_the_satisfaction_estimate_counts_late_and_complained_dossiers(client, desk, agency):
+    """766 indicator 5.4 on the dashboard: 100% − (late rate + rate of dossiers with a PAKN or
+    a "dislike" response), over this week's 9 counted dossiers: A is late (open, overdue), D
+    got a rating below 3, G is named by a PAKN; another PAKN names an unknown code."""
+    from feedback.tests.factories import make_feedback
+    from satisfaction.tests.index_data import make_response
+
+    make_response(agency, at=at(2026, 3, 3, 16), scores=2, dossier=desk["D"])
+    make_response(agency, at=at(2026, 3, 3, 16), scores=4)  # no dossier: not counted
+    make_feedback(agency, received_at=at(2026, 3, 4, 8), dossier_code=desk["G"].code.lower())
+    make_feedback(agency, received_at=at(2026, 3, 4, 8), dossier_code="KHONG-CO-MA-NAY")
+    client.force_login(desk["boss"])
+    text = page_text(client.get(URL))
+    row = text[text.index("5.4 Mức độ hài lòng") :]
+    assert "1 trễ hạn, 2 có phản ánh hoặc điểm đánh giá dưới 3." in row
+    assert "66,7% 6 / 9" in row
+    assert "9 = 2 đã giải quyết xong + 6 đang giải quyết, trong hạn + 1" in row

@@ -1,225 +1,66 @@
-"""Reads of the satisfaction app that carry rules.
+"""Satisfaction index (per criterion, procedure, officer, month)
 
-Survey side (public pages, kiosk, tablets page): which survey version is shown, whether an
-invitation link may be answered now, which dossier a code + phone digits lead to, which tablet
-a cookie belongs to. Public reads select no personal data: a survey page shows the procedure
-and a date, never the applicant.
+Scoring (DOMAIN.md §8.1, [U] hence settings): a criterion's index is the share of its answers
+scored SATISFACTION_SATISFIED_MIN_SCORE or more, across all the criterion's questions; its mean
+is the mean score 1-5; the overall index is the mean of the criterion indices. Answers are
+compared across survey versions by criterion CODE (a new version keeps the six codes), so
+every grouping below is by `question__criterion__code`, never by criterion row.
 
-The satisfaction index (per criterion, procedure, officer, month) follows below.
+Each figure costs one grouped query of answers, one of responses and one for the labels,
+whatever the number of responses. Officer figures count a response for both people it rates:
+the desk officer who received the dossier and the officer who handled it (once when they are
+the same person). Public figures of groups smaller than SATISFACTION_PUBLIC_MIN_RESPONSES are
+withheld (small-number protection).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from enum import StrEnum
+from datetime import date, datetime, time, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
-from django.utils import timezone
-
-from dossiers.constants import DossierStatus
-from dossiers.lookup import normalize_code, normalize_last4
-from dossiers.models import Dossier
-
-from .constants import DEFAULT_SURVEY_CODE
-from .models import Criterion, Invitation, KioskDevice, Question, Response, Survey
-from .tokens import is_token_shaped, kiosk_token_hash
-
-# ==============================================================================================
-# Survey side (public pages, kiosk)
-# ==============================================================================================
-
-# A dossier can be rated once its result is ready (status 9) or handed over (10).
-RESULT_STATUSES = frozenset({DossierStatus.RESOLVED, DossierStatus.RETURNED})
-
-
-class LinkState(StrEnum):
-    OPEN = "open"
-    UNKNOWN = "unknown"  # no such token (forged, mistyped, cut)
-    NOT_READY = "not_ready"  # the result is not ready yet (QR of the receipt slip scanned early)
-    EXPIRED = "expired"
-    USED = "used"  # this dossier was already rated
-
-
-@dataclass(frozen=True)
-class LinkCheck:
-    """What a survey link may do now, and the little the page shows about the dossier."""
-
-    state: LinkState
-    invitation: Invitation | None = None
-    procedure_name: str = ""
-    result_at: datetime | None = None  # handed over, else result ready
-    expires_at: datetime | None = None
-
-    @property
-    def is_open(self) -> bool:
-        return self.state == LinkState.OPEN
-
-
-def invitation_expiry(*, returned_at: datetime | None) -> datetime | None:
-    """When an invitation closes: SATISFACTION_INVITATION_VALID_DAYS after the result was
-    handed over; None (still open) while the result waits at the desk."""
-    if returned_at is None:
-        return None
-    return returned_at + timedelta(days=settings.SATISFACTION_INVITATION_VALID_DAYS)
-
-
-def link_state(*, dossier, invitation: Invitation | None, answered: bool, now=None) -> LinkCheck:
-    """The rule behind every way to a dossier's survey (link, QR code, code + phone digits):
-    answered once -> USED; result not ready -> NOT_READY; past the expiry -> EXPIRED."""
-    now = now or timezone.now()
-    expires_at = (invitation.expires_at if invitation else None) or invitation_expiry(
-        returned_at=dossier.returned_at
-    )
-    if answered or (invitation is not None and invitation.used_at is not None):
-        state = LinkState.USED
-    elif dossier.status not in RESULT_STATUSES:
-        state = LinkState.NOT_READY
-    elif expires_at is not None and now > expires_at:
-        state = LinkState.EXPIRED
-    else:
-        state = LinkState.OPEN
-    return LinkCheck(
-        state=state,
-        invitation=invitation,
-        procedure_name=dossier.procedure.name,
-        result_at=dossier.returned_at or dossier.resolved_at,
-        expires_at=expires_at,
-    )
-
-
-# The only dossier columns the survey pages read: no personal data.
-_DOSSIER_FIELDS = (
-    "dossier__id",
-    "dossier__agency_id",
-    "dossier__status",
-    "dossier__resolved_at",
-    "dossier__returned_at",
-    "dossier__procedure__name",
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
 )
+from django.db.models.functions import TruncMonth, Upper
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from accounts.selectors import primary_agency
+from dossiers.models import Dossier
+from dossiers.reporting import PeriodFigures, period_dossiers, period_figures
+from feedback.models import Feedback
+from procedures.constants import ProcedureStatus
+from procedures.models import Procedure
 
-def invitation_check(*, token: str, now=None) -> LinkCheck:
-    """What the link `token` may do now. One query; malformed tokens answer UNKNOWN without
-    one, so a forged link and a mistyped one look the same."""
-    if not is_token_shaped(token):
-        return LinkCheck(state=LinkState.UNKNOWN)
-    invitation = (
-        Invitation.objects.filter(token=token)
-        .select_related("dossier__procedure")
-        .only("id", "token", "expires_at", "used_at", *_DOSSIER_FIELDS)
-        .annotate(answered=Exists(Response.objects.filter(dossier_id=OuterRef("dossier_id"))))
-        .first()
-    )
-    if invitation is None:
-        return LinkCheck(state=LinkState.UNKNOWN)
-    return link_state(
-        dossier=invitation.dossier, invitation=invitation, answered=invitation.answered, now=now
-    )
-
-
-def dossier_for_survey(*, code: str, phone_last4: str) -> Dossier | None:
-    """The dossier `code` if `phone_last4` matches (the look-up's second factor), else None.
-
-    A wrong code and a wrong phone give the same None through the same query; malformed
-    inputs return None without one. Reads no personal data.
-    """
-    code, phone_last4 = normalize_code(code), normalize_last4(phone_last4)
-    if code is None or phone_last4 is None:
-        return None
-    return (
-        Dossier.objects.filter(code=code, phone_last4=phone_last4)
-        .select_related("procedure")
-        .only("id", "code", "agency_id", "status", "resolved_at", "returned_at", "procedure__name")
-        .annotate(answered=Exists(Response.objects.filter(dossier_id=OuterRef("pk"))))
-        .first()
-    )
-
-
-def active_survey(*, code: str = DEFAULT_SURVEY_CODE) -> Survey | None:
-    """The version of survey `code` in use, with its criteria, questions and checklist in
-    order (three queries)."""
-    return (
-        Survey.objects.filter(code=code, is_active=True)
-        .prefetch_related(
-            Prefetch(
-                "criteria",
-                queryset=Criterion.objects.order_by("position", "id").prefetch_related(
-                    Prefetch("questions", queryset=Question.objects.order_by("position", "id"))
-                ),
-            ),
-            "facility_options",
-        )
-        .first()
-    )
-
-
-def kiosk_device_by_token(token: str | None) -> KioskDevice | None:
-    """The enrolled, not revoked tablet holding `token` (from its signed cookie), else None."""
-    if not is_token_shaped(token):
-        return None
-    return (
-        KioskDevice.objects.filter(token_hash=kiosk_token_hash(token), revoked_at__isnull=True)
-        .select_related("agency")
-        .first()
-    )
-
-
-def user_agency_id(user) -> int | None:
-    department = getattr(user, "department", None)
-    return department.agency_id if department else None
-
-
-def kiosk_devices(*, user) -> QuerySet[KioskDevice]:
-    """The tablets of the user's agency, active first, with who enrolled and revoked them."""
-    agency_id = user_agency_id(user)
-    if agency_id is None or not user.has_perm("satisfaction.view_kioskdevice"):
-        return KioskDevice.objects.none()
-    return (
-        KioskDevice.objects.filter(agency_id=agency_id)
-        .select_related("enrolled_by", "revoked_by")
-        .order_by(F("revoked_at").desc(nulls_first=True), "-enrolled_at")
-    )
-
-
-# ==============================================================================================
-# Satisfaction index (per criterion, procedure, officer, month)
-# ==============================================================================================
-# Helper "satindex" (issue 7, leadership side; CONTRACTS.md E). Everything below this line.
-#
-# Scoring (DOMAIN.md §8.1, [U] hence settings): a criterion's index is the share of its answers
-# scored SATISFACTION_SATISFIED_MIN_SCORE or more, across all the criterion's questions; its mean
-# is the mean score 1-5; the overall index is the mean of the criterion indices. Answers are
-# compared across survey versions by criterion CODE (a new version keeps the six codes), so
-# every grouping below is by `question__criterion__code`, never by criterion row.
-#
-# Each figure costs one grouped query of answers, one of responses and one for the labels,
-# whatever the number of responses. Officer figures count a response for both people it rates:
-# the desk officer who received the dossier and the officer who handled it (once when they are
-# the same person). Public figures of groups smaller than SATISFACTION_PUBLIC_MIN_RESPONSES are
-# withheld (small-number protection).
-
-from collections import defaultdict  # noqa: E402 - the index part keeps its imports here
-from collections.abc import Iterable  # noqa: E402
-from datetime import date, time  # noqa: E402
-from typing import Literal  # noqa: E402
-from zoneinfo import ZoneInfo  # noqa: E402
-
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.db.models import Case, Count, IntegerField, Q, Subquery, Sum, Value, When  # noqa: E402
-from django.db.models.functions import TruncMonth  # noqa: E402
-from django.http import Http404  # noqa: E402
-from django.utils.translation import gettext as _  # noqa: E402
-
-from accounts.selectors import primary_agency  # noqa: E402
-from dossiers.reporting import period_dossiers, period_figures  # noqa: E402
-from feedback.models import Feedback  # noqa: E402
-from procedures.constants import ProcedureStatus  # noqa: E402
-from procedures.models import Procedure  # noqa: E402
-
-from .constants import FollowUpReason, FollowUpStatus  # noqa: E402
-from .models import Answer, FacilityOption, FollowUp, FollowUpEvent  # noqa: E402
+from ..constants import FollowUpReason, FollowUpStatus
+from ..models import (
+    Answer,
+    Criterion,
+    FacilityOption,
+    FollowUp,
+    FollowUpEvent,
+    Response,
+)
+from .survey import user_agency_id
 
 IndexGrouping = Literal["procedure", "officer", "month"]
 # Who sees everyone's figures, the expectations and the follow-ups (leaders); other staff who
@@ -735,7 +576,14 @@ class IndexEstimate:
         return round(min(maximum, maximum * ratio), 2)
 
 
-def tthc_satisfaction_estimate(*, agency_id: int, start: datetime, end: datetime) -> IndexEstimate:
+def tthc_satisfaction_estimate(
+    *,
+    agency_id: int,
+    start: datetime,
+    end: datetime,
+    figures: PeriodFigures | None = None,
+    calendar=None,
+) -> IndexEstimate:
     """766 indicator 5.4 for the agency's dossiers counted in [start, end) (CONTRACTS.md E).
 
     - denominator: dossiers that finished in the period or were still open at its end
@@ -745,25 +593,48 @@ def tthc_satisfaction_estimate(*, agency_id: int, start: datetime, end: datetime
       (feedback.Feedback.dossier_code, case ignored) or a survey response whose mean score is
       below SATISFACTION_DISLIKE_MEAN_BELOW (default 3: "dislike").
     value = 100 × (1 − late / denominator − complained / denominator), floored at 0, rounded to
-    2 decimals; None when no dossier is counted (shown "N/A"). Two queries when dossiers exist.
-    Called by the leadership dashboard and the staff index page.
+    2 decimals; None when no dossier is counted (shown "N/A").
+
+    `figures`: the period's figures when the caller has them already (the dashboard), so the
+    period is classified once. The complained dossiers are found from the few responses and
+    PAKN that name a dossier, then checked against the period: a bounded number of queries
+    that stay fast with a million dossiers. Called by the leadership dashboard and the staff
+    index page.
     """
-    figures = period_figures(agency_id=agency_id, start=start, end=end)
+    if figures is None:
+        figures = period_figures(agency_id=agency_id, start=start, end=end, calendar=calendar)
     label = _("TTHC satisfaction (766 indicator 5.4), internal estimate")
     denominator = figures.counted
     if not denominator:
         return IndexEstimate(None, 0, 0, 0, label)
-    counted = Q()
-    for bucket in ("finished", "open_on_time", "open_overdue"):
-        dossiers = period_dossiers(agency_id=agency_id, start=start, end=end, bucket=bucket)
-        counted |= Q(pk__in=dossiers.values("pk"))
     disliked = Response.objects.filter(
-        dossier_id=OuterRef("pk"), mean_score__lt=settings.SATISFACTION_DISLIKE_MEAN_BELOW
+        agency_id=agency_id,
+        dossier__isnull=False,
+        mean_score__lt=settings.SATISFACTION_DISLIKE_MEAN_BELOW,
+    ).values("dossier_id")
+    petitioned_codes = (
+        Feedback.objects.exclude(dossier_code="")
+        .annotate(upper_code=Upper("dossier_code"))
+        .values("upper_code")
     )
-    petitioned = Feedback.objects.filter(dossier_code__iexact=OuterRef("code"))
-    complained = (
-        Dossier.objects.filter(counted).filter(Exists(disliked) | Exists(petitioned)).count()
+    candidates = list(
+        Dossier.objects.filter(agency_id=agency_id)
+        .annotate(upper_code=Upper("code"))
+        .filter(Q(pk__in=disliked) | Q(upper_code__in=petitioned_codes))
+        .values_list("pk", flat=True)
     )
+    complained = 0
+    if candidates:
+        counted = set()
+        for bucket in ("finished", "open_on_time", "open_overdue"):
+            counted.update(
+                period_dossiers(
+                    agency_id=agency_id, start=start, end=end, bucket=bucket, calendar=calendar
+                )
+                .filter(pk__in=candidates)
+                .values_list("pk", flat=True)
+            )
+        complained = len(counted)
     late = figures.late
     value = max(0.0, 100 * (1 - late / denominator - complained / denominator))
     return IndexEstimate(round(value, 2), denominator, late, complained, label)
