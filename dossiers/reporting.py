@@ -28,8 +28,9 @@ from its current status, so building the figures of an old week again gives the 
   that, and scans attached before `end`.
 
 Every figure of a period comes from ONE grouped query (a handful of rows, summed here);
-`period_figures_by` is the same query grouped by procedure and responsible officer. Day counting
-is core.calendar's.
+`period_figures_by` is the same query grouped by procedure and responsible officer;
+`period_breakdown(with_late_list=True)` also lists the late dossiers from the same
+classification in the same statement (the weekly report). Day counting is core.calendar's.
 """
 
 from __future__ import annotations
@@ -38,17 +39,19 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     Count,
     DateTimeField,
     Exists,
+    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -59,8 +62,9 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -218,14 +222,15 @@ def _scope(
     return queryset.order_by()
 
 
-def _classified(queryset: QuerySet[Dossier], *, start, end, calendar) -> QuerySet[Dossier]:
-    """Alias the keys of the classification (see the module docstring) on `queryset`.
+def _state_at_end(queryset: QuerySet[Dossier], *, end) -> QuerySet[Dossier]:
+    """Alias the state of each dossier at `end` (see the module docstring) on `queryset`:
+    `paused_since` (the start of a pause open at `end`, else NULL), `clock_end` (that, else
+    `end`), `due_then` (the due date as it stood at `end`) and `supplements_then` (supplement
+    requests by `end`).
 
-    The correlated sub-queries (pauses, history, apologies, scans) sit behind CASE guards on the
-    row's own columns, so PostgreSQL runs them only for the few dossiers that need them.
+    The correlated sub-queries (pauses, history) sit behind CASE guards on the row's own
+    columns, so PostgreSQL runs them only for the few dossiers that need them.
     """
-    in_period_finish = Q(finished_at__gte=start, finished_at__lt=end)
-    open_at_end = Q(finished_at__isnull=True) | Q(finished_at__gte=end)
     pause_open_at_end = (
         DossierPause.objects.filter(dossier_id=OuterRef("pk"), started_at__lt=end)
         .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=end))
@@ -249,25 +254,11 @@ def _classified(queryset: QuerySet[Dossier], *, start, end, calendar) -> QuerySe
         .annotate(old_due=Cast(KT("data__old__due_at"), DateTimeField()))
         .values("old_due")[:1]
     )
-    apologies_in_period = (
-        DossierApology.objects.filter(
-            dossier_id=OuterRef("pk"), issued_at__gte=start, issued_at__lt=end
-        )
-        .order_by()
-        .values("dossier_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    apology_before_end = DossierApology.objects.filter(dossier_id=OuterRef("pk"), issued_at__lt=end)
-    scans_before_end = DossierAttachment.objects.filter(
-        dossier_id=OuterRef("pk"), created_at__lt=end
-    )
     may_have_paused = (
         Q(paused_minutes__gt=0)
         | Q(supplement_request_count__gt=0)
         | Q(status__in=_MAY_HAVE_OPEN_PAUSE)
     )
-    threshold = _apology_deadline(end, calendar)
     return queryset.alias(
         paused_since=Case(
             When(may_have_paused, then=Subquery(pause_open_at_end)),
@@ -288,7 +279,30 @@ def _classified(queryset: QuerySet[Dossier], *, start, end, calendar) -> QuerySe
             default=F("supplement_request_count"),
             output_field=IntegerField(),
         ),
-    ).alias(
+    )
+
+
+def _classified(queryset: QuerySet[Dossier], *, start, end, calendar) -> QuerySet[Dossier]:
+    """Alias the keys of the classification (see the module docstring) on `queryset`, on top
+    of its state at `end` (`_state_at_end`). Apologies and scans are looked up behind CASE
+    guards too."""
+    in_period_finish = Q(finished_at__gte=start, finished_at__lt=end)
+    open_at_end = Q(finished_at__isnull=True) | Q(finished_at__gte=end)
+    apologies_in_period = (
+        DossierApology.objects.filter(
+            dossier_id=OuterRef("pk"), issued_at__gte=start, issued_at__lt=end
+        )
+        .order_by()
+        .values("dossier_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    apology_before_end = DossierApology.objects.filter(dossier_id=OuterRef("pk"), issued_at__lt=end)
+    scans_before_end = DossierAttachment.objects.filter(
+        dossier_id=OuterRef("pk"), created_at__lt=end
+    )
+    threshold = _apology_deadline(end, calendar)
+    return _state_at_end(queryset, end=end).alias(
         received_key=Case(
             When(received_at__gte=start, channel=SubmissionChannel.ONLINE, then=_RECEIVED_ONLINE),
             When(received_at__gte=start, then=_RECEIVED_OTHER),
@@ -333,26 +347,39 @@ def _classified(queryset: QuerySet[Dossier], *, start, end, calendar) -> QuerySe
     )
 
 
-@contextmanager
-def _without_jit() -> Iterator[None]:
-    """Run the enclosed queries with PostgreSQL's JIT compiler off (this transaction only).
+# Periods up to this long are classified without parallel workers (see _serial).
+SERIAL_MAX_PERIOD = timedelta(days=31)
 
-    The classification is many CASE expressions with guarded sub-queries; PostgreSQL estimates
-    them at millions and JIT-compiles them, which on 1,000,000 dossiers takes ~1.5 s for a
-    query that runs in ~0.3 s (bench/weekly_report.py). One extra statement; nothing on SQLite.
+
+@contextmanager
+def _serial(start: datetime, end: datetime) -> Iterator[None]:
+    """Run the enclosed classification queries of [start, end) without parallel workers when
+    the period is at most SERIAL_MAX_PERIOD (this transaction only).
+
+    The classification's correlated sub-queries are parallel-restricted: with workers, the
+    workers only read the rows and hand them over to the leader, which classifies them all
+    alone. For a week or a month the reading is a small index range and the hand-over costs
+    more than it saves (at 1,000,000 dossiers: a week 190 -> 155 ms, 30 days 575 -> 420 ms, the
+    12-week trend 4.6 -> 3.5 s); for a quarter the workers' share of the reading pays off (91
+    days: 1.4 s with them, 2.4 s without). One extra statement; nothing on SQLite.
+    PostgreSQL's JIT is off for the whole connection (settings: it compiled this query for
+    ~1.5 s).
     """
     if connection.vendor != "postgresql":
         yield
         return
     with transaction.atomic(savepoint=False):
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
+        if end - start <= SERIAL_MAX_PERIOD:
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         yield
 
 
 _KEYS = ("received_key", "finished_key", "open_key", "e_key")
 # Column names of the keys in the grouped rows (an alias cannot be selected under its name).
 _KEY_COLUMNS = {f"k_{key}": F(key) for key in _KEYS}
+# What a grouped row is counted by (period_breakdown's grouping).
+_GROUP_NAMES = ("procedure_id", "officer", *_KEY_COLUMNS)
 
 
 def _figures_of(rows: Iterable[dict]) -> PeriodFigures:
@@ -392,7 +419,8 @@ def _grouped_rows(
     group_by: tuple[str, ...] = (),
     calendar: WorkingCalendar | None = None,
 ) -> list[dict]:
-    """ONE query: the period's dossiers counted per combination of keys (and `group_by`)."""
+    """ONE query: the period's dossiers counted per combination of keys (and `group_by`).
+    Run it in `_serial(start, end)`."""
     _check_period(start, end)
     calendar = calendar or get_calendar()
     queryset = _classified(
@@ -412,8 +440,7 @@ def _grouped_rows(
     grouped = queryset.values(*columns, **_KEY_COLUMNS, **extra).annotate(
         n=Count("pk"), apologies=Sum("apology_count")
     )
-    with _without_jit():
-        return list(grouped)
+    return list(grouped)
 
 
 def _check_period(start: datetime, end: datetime) -> None:
@@ -434,8 +461,9 @@ def period_figures(
 ) -> PeriodFigures:
     """Figures of [start, end) for an agency, optionally one procedure (every version) or one
     responsible officer (handler, else receiver). One query. See the module docstring."""
-    return _figures_of(
-        _grouped_rows(
+    _check_period(start, end)  # before the transaction: an error in it would spoil the caller's
+    with _serial(start, end):
+        rows = _grouped_rows(
             agency_id=agency_id,
             start=start,
             end=end,
@@ -443,7 +471,7 @@ def period_figures(
             officer_id=officer_id,
             calendar=calendar,
         )
-    )
+    return _figures_of(rows)
 
 
 def period_figures_by(
@@ -461,15 +489,17 @@ def period_figures_by(
     the labels."""
     if by not in ("procedure", "officer"):
         raise ValueError(f"cannot group by {by!r}")
-    rows = _grouped_rows(
-        agency_id=agency_id,
-        start=start,
-        end=end,
-        procedure_id=procedure_id,
-        officer_id=officer_id,
-        group_by=("procedure_id",) if by == "procedure" else ("officer",),
-        calendar=calendar,
-    )
+    _check_period(start, end)
+    with _serial(start, end):
+        rows = _grouped_rows(
+            agency_id=agency_id,
+            start=start,
+            end=end,
+            procedure_id=procedure_id,
+            officer_id=officer_id,
+            group_by=("procedure_id",) if by == "procedure" else ("officer",),
+            calendar=calendar,
+        )
     if by == "procedure":
         return _by_procedure(rows)
     return _by_officer(rows)
@@ -485,6 +515,8 @@ class Breakdown:
     # (procedure key id, officer id, figures) for every pair with dossiers: an officer's own
     # figures per procedure, without another query.
     cells: list[tuple[int | None, int, PeriodFigures]]
+    # With `with_late_list`: the late dossiers as plain values, else None.
+    late: LateList | None = None
 
 
 def period_breakdown(
@@ -494,44 +526,123 @@ def period_breakdown(
     end: datetime,
     officer_id: int | None = None,
     calendar: WorkingCalendar | None = None,
+    with_late_list: bool = False,
 ) -> Breakdown:
     """Totals, per procedure and per responsible officer of one period from ONE grouped query
     (plus the labels): what the weekly report needs. Counts add up, so the totals and both
-    groupings are sums of the (procedure, officer) cells."""
-    rows = _grouped_rows(
-        agency_id=agency_id,
-        start=start,
-        end=end,
-        officer_id=officer_id,
-        group_by=("procedure_id", "officer"),
-        calendar=calendar,
-    )
-    procedures, key_of = _procedure_groups(rows)
+    groupings are sums of the (procedure, officer) cells.
+
+    `with_late_list`: also the late dossiers with their explanations (`Breakdown.late`, a
+    LateList: the dossiers of `late_dossiers`, in its order), from the same classification
+    and in the same statement (`_grouped_rows_and_late_list`).
+    """
+    _check_period(start, end)
+    calendar = calendar or get_calendar()
+    with _serial(start, end):
+        if with_late_list:
+            rows, late_rows = _grouped_rows_and_late_list(
+                agency_id=agency_id, start=start, end=end, officer_id=officer_id, calendar=calendar
+            )
+        else:
+            rows = _grouped_rows(
+                agency_id=agency_id,
+                start=start,
+                end=end,
+                officer_id=officer_id,
+                group_by=("procedure_id", "officer"),
+                calendar=calendar,
+            )
+    procedures, key_of, version_names = _procedure_groups(rows)
     pairs: dict[tuple[int | None, int], list[dict]] = defaultdict(list)
     for row in rows:
         pairs[(key_of.get(row["procedure_id"]), row["officer"])].append(row)
+    late = None
+    if with_late_list:
+        used = {row[_PROCEDURE_COLUMN] for row in late_rows}
+        late = LateList(rows=late_rows, procedures={pk: version_names[pk] for pk in used})
     return Breakdown(
         totals=_figures_of(rows),
         by_procedure=procedures,
         by_officer=_by_officer(rows),
         cells=[(key, officer, _figures_of(cell)) for (key, officer), cell in pairs.items()],
+        late=late,
     )
+
+
+def _grouped_rows_and_late_list(
+    *, agency_id, start, end, officer_id=None, calendar: WorkingCalendar
+) -> tuple[list[dict], list[list]]:
+    """ONE statement for the weekly report: the rows of `_grouped_rows` grouped by procedure
+    and officer, and the LATE_COLUMNS rows of the late dossiers, from one classification of
+    the period's dossiers. Run it in `_serial(start, end)`.
+
+    The classification is the ORM's (`_classified`, compiled to SQL), materialized once as the
+    CTE `c` and read twice: grouped for the counts, and for the ids of the late dossiers,
+    which `_late_queryset` (compiled too) reads. Plain SQL only glues them together, so the
+    rules stay in one place. Two queries would classify the dossiers or send their ids twice
+    (at 1,000,000 dossiers: 3,779 late ones, ~150 ms more; bench/README.md). `AS MATERIALIZED`
+    needs PostgreSQL 12+ or SQLite 3.35+.
+    """
+    _check_period(start, end)
+    per_dossier = _classified(
+        _scope(agency_id=agency_id, start=start, end=end, officer_id=officer_id),
+        start=start,
+        end=end,
+        calendar=calendar,
+    ).values(
+        "pk",
+        "procedure_id",
+        officer=responsible_officer(),
+        apologies_in_period=F("apology_count"),
+        **_KEY_COLUMNS,
+    )
+    late_ids = RawSQL(
+        'SELECT "pk" FROM c WHERE "k_open_key" = %s OR "k_finished_key" = %s',
+        (_OPEN_OVERDUE, Timeliness.LATE),
+    )
+    late = _late_queryset(Dossier.objects.filter(pk__in=late_ids), end=end, calendar=calendar)
+    per_sql, per_params = per_dossier.query.sql_with_params()
+    late_sql, late_params = late.query.sql_with_params()
+    keys = ", ".join(connection.ops.quote_name(name) for name in _GROUP_NAMES)
+    padding = ", ".join(["NULL"] * (len(LATE_COLUMNS) + 1))  # + the two days - working days
+    # Only ORM-compiled SQL, quoted names and constants; the values are parameters.
+    sql = (
+        f"WITH c AS MATERIALIZED ({per_sql}) "  # noqa: S608
+        f'SELECT 0, {keys}, COUNT(*), CAST(SUM("apologies_in_period") AS BIGINT), {padding} '
+        f"FROM c GROUP BY {keys} "
+        f"UNION ALL SELECT 1, {', '.join(['NULL'] * (len(_GROUP_NAMES) + 2))}, late.* "
+        f"FROM ({late_sql}) late"
+    )
+    grouped, late_rows = [], []
+    names = (*_GROUP_NAMES, "n", "apologies")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*per_params, *late_params))
+        for part, *values in cursor.fetchall():
+            if part == 0:
+                grouped.append(dict(zip(names, values[: len(names)], strict=True)))
+            else:
+                late_rows.append(values[len(names) :])
+    return grouped, _late_values(late_rows, calendar=calendar)
 
 
 def _by_procedure(rows: list[dict]) -> list[GroupFigures]:
     return _procedure_groups(rows)[0]
 
 
-def _procedure_groups(rows: list[dict]) -> tuple[list[GroupFigures], dict[int, int]]:
-    """Groups per national code (the key is the latest version's id) and, for each procedure
-    version id seen, the key of its group."""
+def _procedure_groups(
+    rows: list[dict],
+) -> tuple[list[GroupFigures], dict[int, int], dict[int, str]]:
+    """Groups per national code (the key is the latest version's id), and for each procedure
+    version id seen, the key of its group and the version's own name."""
     ids = {row["procedure_id"] for row in rows}
     versions = Procedure.objects.filter(pk__in=ids).values_list("pk", "code", "version", "name")
     # National code -> (latest version's id, its version, its name); version id -> code.
     latest: dict[str, tuple[int, int, str]] = {}
     code_of: dict[int, str] = {}
+    name_of: dict[int, str] = {}
     for pk, code, version, name in versions:
         code_of[pk] = code
+        name_of[pk] = name
         if code not in latest or version > latest[code][1]:
             latest[code] = (pk, version, name)
     grouped: dict[str, list[dict]] = defaultdict(list)
@@ -546,7 +657,8 @@ def _procedure_groups(rows: list[dict]) -> tuple[list[GroupFigures], dict[int, i
         for code, code_rows in grouped.items()
     ]
     key_of = {pk: latest[code][0] for pk, code in code_of.items()}
-    return sorted(out, key=lambda group: (group.label.casefold(), group.key_id or 0)), key_of
+    groups = sorted(out, key=lambda group: (group.label.casefold(), group.key_id or 0))
+    return groups, key_of, name_of
 
 
 def _by_officer(rows: list[dict]) -> list[GroupFigures]:
@@ -678,10 +790,10 @@ def period_dossiers(
 
     Figures read from the row's own columns (received, resolved...) are a lazy filter. Figures
     that need the state at `end` (open, due soon, apologies, digitised) are worked out here,
-    once, with JIT off: their ids are selected in two steps (the candidates by the row's own
-    columns, then the classification of those only) and the queryset is over those ids, so the
-    staff list's count and page queries stay cheap (on 1,000,000 dossiers the lazy form made
-    PostgreSQL JIT-compile the classification in each of them: ~2 s a page).
+    once: their ids are selected in two steps (the candidates by the row's own columns, then
+    the classification of those only) and the queryset is over those ids, so the staff list's
+    count and page queries stay cheap (on 1,000,000 dossiers the lazy form classified the
+    dossiers again in each of them, JIT-compiled: ~2 s a page).
     """
     if bucket not in BUCKETS:
         raise KeyError(bucket)
@@ -699,7 +811,7 @@ def period_dossiers(
     ).filter(cheap)
     if keyed is None:
         return scope
-    with _without_jit():
+    with _serial(start, end):
         candidates = list(scope.values_list("pk", flat=True))
         ids = (
             list(
@@ -721,14 +833,73 @@ def period_dossiers(
 
 # --- late dossiers of a period (the weekly report's list) ----------------------------------
 
+# The late list as plain values, one row per dossier (LateList.rows), in this order. The
+# timestamps are UTC text written by the database ("2026-05-04 00:00:00+00"; naive on
+# SQLite, which stores UTC), which `datetime.fromisoformat` reads: the weekly report stores
+# them as they are, and turning thousands of them into datetimes and back to text took longer
+# than the query (bench/README.md).
+LATE_COLUMNS = (
+    "dossier_id",
+    "code",
+    "procedure_id",  # the version the dossier was received under (LateList.procedures)
+    "received_at",
+    "original_due_at",
+    "due_at",  # the due date (extended by pauses) it was late against, as it stood at `end`
+    "rescheduled_due_at",  # the apology's new date: shown, never measured against
+    "finished_at",  # None while open at the period's end
+    "is_open",  # still open at the period's end (else: resolved late in the period)
+    "is_paused",  # waiting for the applicant at the period's end
+    "multiple_supplements",  # late because of more than one supplement request (§3.4)
+    "step",  # the current step, when the list is read
+    "officer_id",  # responsible officer: the handler, else the desk officer who received it
+    "apology_at",  # the first apology issued before the period's end
+    "explanation_status",  # None: not requested (yet)
+    "explanation_reason",
+    "explanation_text",
+    "explanation_remedy",
+    "explanation_submitted_at",
+    "explanation_explain_by",
+    "applicant_name",
+    "organisation_name",
+    "working_days_late",  # working days after the due day up to the day processing ended
+)
+_PROCEDURE_COLUMN = LATE_COLUMNS.index("procedure_id")
+
+
+@dataclass(frozen=True)
+class LateList:
+    """The late dossiers of a period as plain values: open ones first (they still need
+    action), each part by due date. `rows` follow LATE_COLUMNS."""
+
+    rows: list[list]
+    procedures: dict[int, str]  # procedure version id -> its name
+
+    columns = LATE_COLUMNS
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+@dataclass(frozen=True)
+class LateExplanation:
+    """The explanation (giải trình) of a late dossier as it stood when the list was read."""
+
+    status: str
+    reason_category: str
+    text: str
+    remedy: str
+    submitted_at: datetime | None
+    explain_by: datetime | None
+
 
 @dataclass(frozen=True)
 class LateDossier:
-    """One late dossier of a period, as plain values (a report may list thousands)."""
+    """One late dossier of a period (a row of the LateList, with datetimes)."""
 
     dossier_id: int
     code: str
-    procedure_name: str
+    procedure_id: int
+    procedure_name: str  # the name of the version the dossier was received under
     applicant_name: str
     organisation_name: str
     received_at: datetime
@@ -738,12 +909,136 @@ class LateDossier:
     current_step: str  # now, when the list is read
     officer_id: int  # responsible officer: the handler, else the desk officer who received it
     is_open: bool  # still open at the period's end (else: resolved late in the period)
-    clock_end: datetime  # when processing ended, or the period's end / the pause's start
     due_at: datetime  # the due date (extended by pauses) it was late against
-    working_days_late: int  # working days after the due day up to clock_end's day
+    working_days_late: int  # working days after the due day up to the day processing ended
     multiple_supplements: bool  # late because of more than one supplement request (§3.4)
     is_paused: bool  # waiting for the applicant at the period's end
     apology_at: datetime | None  # first apology issued before the period's end
+    explanation: LateExplanation | None  # None: not requested (yet)
+
+
+def parse_timestamp(value: str | None) -> datetime | None:
+    """A timestamp of the LateList (UTC text; naive means UTC) as an aware datetime."""
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _late_candidates(*, start: datetime, end: datetime) -> Q:
+    """The dossiers that may be in the late list, by the row's own columns: open at `end` with
+    an original due date before it or more than one supplement request (the due date at `end`
+    is never before the original one, and the clock ends at `end` at the latest), or resolved
+    late in [start, end). The classification decides which of the open ones are late."""
+    open_at_end = Q(finished_at__isnull=True) | Q(finished_at__gte=end)
+    may_be_late = Q(original_due_at__lt=end) | Q(supplement_request_count__gte=2)
+    resolved_late = Q(finished_at__gte=start, finished_at__lt=end, timeliness=Timeliness.LATE)
+    return (open_at_end & may_be_late) | resolved_late
+
+
+def _late_queryset(dossiers: QuerySet[Dossier], *, end: datetime, calendar: WorkingCalendar):
+    """What the late list shows of `dossiers` (late at `end`: open and overdue, or resolved
+    late in the period), as LATE_COLUMNS without the working days and with the local due day
+    and end day last (`_late_values` counts the days between). Unordered. The state at `end`
+    (due date, pause, supplements) is looked up for the open ones only."""
+    open_at_end = Q(finished_at__isnull=True) | Q(finished_at__gte=end)
+    due = Case(When(open_at_end, then=F("due_then")), default=F("due_at"))
+    clock_end = Case(When(open_at_end, then=F("clock_end")), default=F("finished_at"))
+    first_apology = (
+        DossierApology.objects.filter(dossier_id=OuterRef("pk"), issued_at__lt=end)
+        .order_by("issued_at")
+        .values("issued_at")[:1]
+    )
+
+    def text(expression):  # UTC text (see LATE_COLUMNS)
+        return Cast(expression, CharField())
+
+    def boolean(condition):
+        return ExpressionWrapper(condition, output_field=BooleanField())
+
+    return (
+        _state_at_end(dossiers, end=end)
+        .order_by()
+        .values_list(
+            "pk",
+            "code",
+            "procedure_id",
+            text("received_at"),
+            text("original_due_at"),
+            text(due),
+            text("rescheduled_due_at"),
+            text(Case(When(open_at_end, then=Value(None)), default=F("finished_at"))),
+            boolean(open_at_end),
+            boolean(open_at_end & Q(paused_since__isnull=False)),
+            boolean(
+                (open_at_end & Q(supplements_then__gt=1))
+                | (~open_at_end & Q(supplement_request_count__gt=1))
+            ),
+            "current_step",
+            responsible_officer(),
+            text(
+                Case(
+                    When(rescheduled_due_at__isnull=False, then=Subquery(first_apology)),
+                    output_field=DateTimeField(),
+                )
+            ),
+            # At most one explanation per dossier (constraint dossiers_one_explanation).
+            "explanations__status",
+            "explanations__reason_category",
+            "explanations__text",
+            "explanations__remedy",
+            text("explanations__submitted_at"),
+            text("explanations__explain_by"),
+            "applicant_name",
+            "organisation_name",
+            TruncDate(due, tzinfo=calendar.tz),
+            TruncDate(clock_end, tzinfo=calendar.tz),
+        )
+    )
+
+
+_IS_OPEN_COLUMN = LATE_COLUMNS.index("is_open")
+_DUE_COLUMN = LATE_COLUMNS.index("due_at")
+_BOOLEAN_COLUMNS = tuple(
+    LATE_COLUMNS.index(name) for name in ("is_open", "is_paused", "multiple_supplements")
+)
+
+
+def _day(value: date | str) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _late_values(rows: Iterable[tuple], *, calendar: WorkingCalendar) -> list[list]:
+    """`_late_queryset` rows -> LATE_COLUMNS rows (the working days late counted once per
+    pair of days: a long list has few), in the list's order: open ones first (they still need
+    action), each part by due date (UTC text in one format: sorts as time)."""
+    days_between: dict[tuple, int] = {}
+    out = []
+    for *values, due_day, end_day in rows:
+        days = days_between.get((due_day, end_day))
+        if days is None:
+            # Dates and booleans come as text and 0/1 from SQLite through a plain cursor.
+            days = max(calendar.working_days_between(_day(due_day), _day(end_day)), 0)
+            days_between[(due_day, end_day)] = days
+        for column in _BOOLEAN_COLUMNS:
+            values[column] = bool(values[column])
+        values.append(days)
+        out.append(values)
+    out.sort(key=lambda row: (not row[_IS_OPEN_COLUMN], row[_DUE_COLUMN], row[0]))
+    return out
+
+
+def _late_rows(late_ids: list[int], *, end: datetime, calendar: WorkingCalendar) -> list[list]:
+    """The LATE_COLUMNS rows of the dossiers `late_ids`, in the list's order. One query."""
+    if not late_ids:
+        return []
+    queryset = _late_queryset(Dossier.objects.filter(pk__in=late_ids), end=end, calendar=calendar)
+    return _late_values(queryset, calendar=calendar)
+
+
+def _procedure_names(rows: list[list]) -> dict[int, str]:
+    ids = {row[_PROCEDURE_COLUMN] for row in rows}
+    return dict(Procedure.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
 
 
 def late_dossiers(
@@ -755,31 +1050,27 @@ def late_dossiers(
     calendar: WorkingCalendar | None = None,
 ) -> list[LateDossier]:
     """Dossiers open and overdue at `end`, then those resolved late in [start, end), each part
-    by due date: the overdue list of the weekly report, by the rules of `period_figures` (the
-    rows behind open_overdue + resolved_late).
+    by due date, with their explanations: the rows behind open_overdue + resolved_late, by the
+    rules of `period_figures`. The weekly report reads the same list with its counts
+    (`period_breakdown(with_late_list=True)`); this is the list alone, as objects.
 
-    Two queries (and the JIT switch): the candidates by the row's own columns, then the
-    classification of those only. In one query PostgreSQL misjudges the classification's
-    selectivity and intersects whole-table bitmaps (0.3 s more on 1,000,000 dossiers).
+    Four queries (and the planner switch): the candidates by the row's own columns, the
+    classification of those only (in one query PostgreSQL misjudges the classification's
+    selectivity and intersects whole-table bitmaps: 0.3 s more on 1,000,000 dossiers), what
+    the list shows of the late ones, the procedures' names.
     """
     _check_period(start, end)
     calendar = calendar or get_calendar()
     threshold = _apology_deadline(end, calendar)
-    open_overdue = _bucket_condition("open_overdue", start=start, end=end, threshold=threshold)
-    resolved_late = _bucket_condition("resolved_late", start=start, end=end, threshold=threshold)
-    open_at_end = Q(finished_at__isnull=True) | Q(finished_at__gte=end)
-    may_be_late = Q(original_due_at__lt=end) | Q(supplement_request_count__gte=2)
+    late = _bucket_condition(
+        "open_overdue", start=start, end=end, threshold=threshold
+    ) | _bucket_condition("resolved_late", start=start, end=end, threshold=threshold)
     scope = _scope(agency_id=agency_id, start=start, end=end, officer_id=officer_id)
-    first_apology = (
-        DossierApology.objects.filter(dossier_id=OuterRef("pk"), issued_at__lt=end)
-        .order_by("issued_at")
-        .values("issued_at")[:1]
-    )
-    with _without_jit():
+    with _serial(start, end):
         candidates = list(
-            scope.filter((open_at_end & may_be_late) | resolved_late).values_list("pk", flat=True)
+            scope.filter(_late_candidates(start=start, end=end)).values_list("pk", flat=True)
         )
-        rows = (
+        ids = (
             list(
                 _classified(
                     Dossier.objects.filter(pk__in=candidates),
@@ -787,70 +1078,49 @@ def late_dossiers(
                     end=end,
                     calendar=calendar,
                 )
-                .filter(open_overdue | resolved_late)
+                .filter(late)
                 .order_by()
-                .values(
-                    "pk",
-                    "code",
-                    "procedure__name",
-                    "applicant_name",
-                    "organisation_name",
-                    "received_at",
-                    "original_due_at",
-                    "due_at",
-                    "rescheduled_due_at",
-                    "finished_at",
-                    "current_step",
-                    "supplement_request_count",
-                    r_officer=responsible_officer(),
-                    r_open_key=F("open_key"),
-                    r_clock_end=F("clock_end"),
-                    r_due_then=F("due_then"),
-                    r_supplements=F("supplements_then"),
-                    r_paused_since=F("paused_since"),
-                    r_apology_at=Case(
-                        When(rescheduled_due_at__isnull=False, then=Subquery(first_apology)),
-                        default=Value(None),
-                        output_field=DateTimeField(),
-                    ),
-                )
+                .values_list("pk", flat=True)
             )
             if candidates
             else []
         )
+        rows = _late_rows(ids, end=end, calendar=calendar)
+    names = _procedure_names(rows)
     out = []
-    tz = calendar.tz
-    days_between: dict[tuple[date, date], int] = {}  # few distinct pairs: count each once
-    for row in rows:
-        is_open = row["r_open_key"] == _OPEN_OVERDUE
-        clock_end = row["r_clock_end"] if is_open else row["finished_at"]
-        due = row["r_due_then"] if is_open else row["due_at"]
-        supplements = row["r_supplements"] if is_open else row["supplement_request_count"]
-        pair = (due.astimezone(tz).date(), clock_end.astimezone(tz).date())
-        if pair not in days_between:
-            days_between[pair] = calendar.working_days_between(*pair)
-        days = days_between[pair]
+    for values in rows:
+        row = dict(zip(LATE_COLUMNS, values, strict=True))
+        status = row["explanation_status"]
         out.append(
             LateDossier(
-                dossier_id=row["pk"],
+                dossier_id=row["dossier_id"],
                 code=row["code"],
-                procedure_name=row["procedure__name"],
+                procedure_id=row["procedure_id"],
+                procedure_name=names.get(row["procedure_id"], ""),
                 applicant_name=row["applicant_name"],
                 organisation_name=row["organisation_name"],
-                received_at=row["received_at"],
-                original_due_at=row["original_due_at"],
-                rescheduled_due_at=row["rescheduled_due_at"],
-                finished_at=None if is_open else row["finished_at"],
-                current_step=row["current_step"],
-                officer_id=row["r_officer"],
-                is_open=is_open,
-                clock_end=clock_end,
-                due_at=due,
-                working_days_late=max(days, 0),
-                multiple_supplements=(supplements or 0) > 1,
-                is_paused=is_open and row["r_paused_since"] is not None,
-                apology_at=row["r_apology_at"],
+                received_at=parse_timestamp(row["received_at"]),
+                original_due_at=parse_timestamp(row["original_due_at"]),
+                rescheduled_due_at=parse_timestamp(row["rescheduled_due_at"]),
+                finished_at=parse_timestamp(row["finished_at"]),
+                current_step=row["step"],
+                officer_id=row["officer_id"],
+                is_open=row["is_open"],
+                due_at=parse_timestamp(row["due_at"]),
+                working_days_late=row["working_days_late"],
+                multiple_supplements=row["multiple_supplements"],
+                is_paused=row["is_paused"],
+                apology_at=parse_timestamp(row["apology_at"]),
+                explanation=None
+                if status is None
+                else LateExplanation(
+                    status=status,
+                    reason_category=row["explanation_reason"],
+                    text=row["explanation_text"],
+                    remedy=row["explanation_remedy"],
+                    submitted_at=parse_timestamp(row["explanation_submitted_at"]),
+                    explain_by=parse_timestamp(row["explanation_explain_by"]),
+                ),
             )
         )
-    # Open ones first (they still need action), each part by due date.
-    return sorted(out, key=lambda row: (not row.is_open, row.due_at, row.dossier_id))
+    return out

@@ -18,8 +18,9 @@ from .explanation_mail import send_officer_email
 
 @shared_task(bind=True, name="dossiers.request_overdue_explanations", ignore_result=True)
 def request_overdue_explanations(self) -> int:
-    """Every working morning (CELERY_BEAT_SCHEDULE): ask the responsible officers to explain
-    the dossiers that became overdue or finished late (services.explanation_request_overdue).
+    """Every working morning, and Mondays at 06:45 before the weekly report
+    (CELERY_BEAT_SCHEDULE): ask the responsible officers to explain the dossiers that became
+    overdue or finished late (services.explanation_request_overdue).
 
     The beat fires Monday to Saturday; a day that is not a working day in core.calendar (an
     ordinary Saturday, a holiday) does nothing, so deadlines are never set from a day off.

@@ -61,7 +61,9 @@ class WeeklyReportAdmin(ReadOnlyMixin, admin.ModelAdmin):
         )
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request).defer("figures").select_related("agency")
+        queryset = (
+            super().get_queryset(request).defer("figures", "late_list").select_related("agency")
+        )
         if request.user.is_superuser:
             return queryset
         return queryset.filter(agency_id=report_agency_id(request.user))

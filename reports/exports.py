@@ -16,7 +16,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from core.pdf import document_header, local, render_pdf
@@ -32,6 +33,25 @@ _THIN = Side(style="thin", color="999999")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 _WRAP = Alignment(wrap_text=True, vertical="top")
+_HEADER_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
+_TITLE_FONT = Font(bold=True, size=13)
+_BOLD = Font(bold=True)
+# The body cells' looks as named styles, one per number format (None: text and integers):
+# naming a style once per cell is much cheaper than setting its border and alignment.
+_CELL_STYLES = {
+    None: "BCT ô",
+    DATE_FORMAT: "BCT ngày",
+    DATETIME_FORMAT: "BCT ngày giờ",
+    PERCENT_FORMAT: "BCT tỷ lệ",
+}
+
+
+def _add_cell_styles(workbook) -> None:
+    for number_format, name in _CELL_STYLES.items():
+        style = NamedStyle(name=name, border=_BORDER, alignment=_WRAP)
+        if number_format:
+            style.number_format = number_format
+        workbook.add_named_style(style)
 
 
 def _excel_time(value: datetime | None):
@@ -50,40 +70,63 @@ def _title(view: WeeklyReportView) -> str:
     }
 
 
+def _cell(sheet, value, *, font=None, fill=None, alignment=None, border=None):
+    """A heading or header cell."""
+    cell = WriteOnlyCell(sheet, value=value)
+    if font is not None:
+        cell.font = font
+    if fill is not None:
+        cell.fill = fill
+    if alignment is not None:
+        cell.alignment = alignment
+    if border is not None:
+        cell.border = border
+    return cell
+
+
 def _sheet(workbook, title: str, headers: list[tuple[str, int]], heading: list[str]):
+    """A streamed (write-only) sheet with its heading lines and a header row repeated on each
+    printed page; rows are added with `_append`, in order."""
     sheet = workbook.create_sheet(title=title[:31])
-    for line in heading:
-        sheet.append([line])
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([])
-    sheet.append([header for header, _width in headers])
-    header_row = sheet.max_row
     for index, (_header, width) in enumerate(headers, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-        cell = sheet.cell(row=header_row, column=index)
-        cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
-        cell.border = _BORDER
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+    header_row = len(heading) + 2  # the heading, an empty line, the header
+    sheet.freeze_panes = f"A{header_row + 1}"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = 9  # A4
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.print_title_rows = f"{header_row}:{header_row}"
+    for number, line in enumerate(heading):
+        font = _TITLE_FONT if number == 0 else None
+        sheet.append([_cell(sheet, line, font=font)])
+    sheet.append([])
+    sheet.append(
+        [
+            _cell(
+                sheet,
+                header,
+                font=_BOLD,
+                fill=_HEADER_FILL,
+                alignment=_HEADER_ALIGN,
+                border=_BORDER,
+            )
+            for header, _width in headers
+        ]
+    )
     return sheet
 
 
 def _append(sheet, values: list, formats: dict[int, str] | None = None) -> None:
-    sheet.append(values)
-    row = sheet.max_row
-    for index in range(1, len(values) + 1):
-        cell = sheet.cell(row=row, column=index)
-        cell.border = _BORDER
-        cell.alignment = _WRAP
-        if formats and index in formats:
-            cell.number_format = formats[index]
+    """A body row: bordered, wrapped cells; `formats` by column number (1-based)."""
+    formats = formats or {}
+    row = []
+    for index, value in enumerate(values, start=1):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.style = _CELL_STYLES[formats.get(index)]
+        row.append(cell)
+    sheet.append(row)
 
 
 def _group_sheet(workbook, view, title: str, first_header: str, rows) -> None:
@@ -125,8 +168,9 @@ def _group_sheet(workbook, view, title: str, first_header: str, rows) -> None:
 def weekly_report_xlsx(view: WeeklyReportView) -> bytes:
     """The workbook: summary (figures, change, 766 ratios), late dossiers, by procedure, by
     officer."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    # Streamed (write-only): 3,779 late dossiers took 11 s as an ordinary workbook.
+    workbook = Workbook(write_only=True)
+    _add_cell_styles(workbook)
     summary = _sheet(
         workbook,
         pgettext("weekly report sheet", "Summary"),
@@ -146,8 +190,15 @@ def weekly_report_xlsx(view: WeeklyReportView) -> bytes:
     for row in view.figure_rows:
         _append(summary, [row.label, row.value, row.previous, row.change])
     summary.append([])
-    summary.append([_("Service-quality ratios (766), internal estimate, not the official score")])
-    summary.cell(row=summary.max_row, column=1).font = Font(bold=True)
+    summary.append(
+        [
+            _cell(
+                summary,
+                _("Service-quality ratios (766), internal estimate, not the official score"),
+                font=_BOLD,
+            )
+        ]
+    )
     for ratio in view.ratio_rows:
         _append(
             summary,
@@ -195,7 +246,7 @@ def weekly_report_xlsx(view: WeeklyReportView) -> bytes:
                 row.officer,
                 yes_no(row.apology_at),
                 _excel_time(row.apology_at),
-                row.explanation.status_label if row.explanation else _("Not requested"),
+                row.explanation.status_label if row.explanation else _("Not requested yet"),
                 row.explanation.reason_label if row.explanation else "",
                 row.explanation.text if row.explanation else "",
             ],

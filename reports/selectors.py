@@ -15,6 +15,7 @@ Who sees what (code checks permissions, never groups):
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
@@ -27,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import primary_agency
 from dossiers.constants import ExplanationReason, ExplanationStatus
-from dossiers.reporting import BUCKETS, PeriodFigures
+from dossiers.reporting import BUCKETS, PeriodFigures, parse_timestamp
 
 from .models import WeeklyReport
 
@@ -90,7 +91,7 @@ def weekly_report_list(*, user, limit: int = 104) -> list[ReportListRow]:
         WeeklyReport.objects.filter(agency_id=agency_id, pk=Subquery(latest))
         .annotate(revision_count=Subquery(counts))
         .select_related("built_by")
-        .defer("figures")
+        .defer("figures", "late_list")
         .order_by("-week_start")
     )
     with_totals = sees_agency(user)
@@ -249,7 +250,7 @@ class WeeklyReportView:
         """(state, count) of the overdue rows' explanations, "none" included."""
         counts: dict[str, int] = {}
         for row in self.overdue:
-            label = row.explanation.status_label if row.explanation else str(_("Not requested"))
+            label = row.explanation.status_label if row.explanation else str(_("Not requested yet"))
             counts[label] = counts.get(label, 0) + 1
         return sorted(counts.items(), key=lambda item: -item[1])
 
@@ -268,7 +269,7 @@ FIGURE_ORDER = [
 
 
 def _dt(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+    return parse_timestamp(value)
 
 
 def _figures(data) -> PeriodFigures:
@@ -342,6 +343,55 @@ def _explanation(data: dict | None) -> Explanation | None:
     )
 
 
+def _late_list(report: WeeklyReport):
+    """The stored late list: its own column (version 2), else inside the figures (version 1)."""
+    if report.late_list:
+        return json.loads(report.late_list)
+    return (report.figures or {}).get("overdue")
+
+
+def _overdue_rows(overdue, *, officer_id: int | None = None) -> list[OverdueRow]:
+    """The late list of a snapshot (reports.services.SNAPSHOT_VERSION: a list of objects in
+    version 1, columns and rows in version 2), optionally one officer's rows only."""
+    if not overdue:
+        return []
+    if isinstance(overdue, list):  # version 1
+        return [
+            _overdue_row(row)
+            for row in overdue
+            if officer_id is None or row.get("officer_id") == officer_id
+        ]
+    columns = overdue["columns"]
+    procedures = overdue.get("procedures", {})
+    officers = overdue.get("officers", {})
+    out = []
+    for values in overdue["rows"]:
+        row = dict(zip(columns, values, strict=True))
+        if officer_id is not None and row["officer_id"] != officer_id:
+            continue
+        status = row["explanation_status"]
+        out.append(
+            _overdue_row(
+                row
+                | {
+                    "procedure": procedures.get(str(row["procedure_id"]), ""),
+                    "officer": officers.get(str(row["officer_id"]), ""),
+                    "explanation": None
+                    if status is None
+                    else {
+                        "status": status,
+                        "reason_category": row["explanation_reason"],
+                        "text": row["explanation_text"],
+                        "remedy": row["explanation_remedy"],
+                        "submitted_at": row["explanation_submitted_at"],
+                        "explain_by": row["explanation_explain_by"],
+                    },
+                }
+            )
+        )
+    return out
+
+
 def _overdue_row(data: dict) -> OverdueRow:
     return OverdueRow(
         dossier_id=data["dossier_id"],
@@ -397,7 +447,7 @@ def snapshot_view(
             )
             for g in data.get("by_officer", [])
         ]
-        overdue = [_overdue_row(row) for row in data.get("overdue", [])]
+        overdue = _overdue_rows(_late_list(report))
     else:
         own = [g for g in data.get("by_officer", []) if g["id"] == officer_id]
         totals = _figures(own[0]["figures"]) if own else PeriodFigures()
@@ -419,11 +469,7 @@ def snapshot_view(
         by_officer = [
             GroupRow(officer_id, officer_name or (own[0]["label"] if own else ""), totals)
         ]
-        overdue = [
-            _overdue_row(row)
-            for row in data.get("overdue", [])
-            if row.get("officer_id") == officer_id
-        ]
+        overdue = _overdue_rows(_late_list(report), officer_id=officer_id)
     figure_rows = [
         FigureRow(
             name=name,
@@ -474,7 +520,7 @@ def weekly_report_view(*, user, pk) -> WeeklyReportView:
     revisions = list(
         WeeklyReport.objects.filter(agency_id=report.agency_id, week_start=report.week_start)
         .select_related("built_by")
-        .defer("figures")
+        .defer("figures", "late_list")
         .order_by("-revision")
     )
     return replace(view, revisions=revisions)
@@ -486,7 +532,7 @@ def report_for_download(*, user, pk) -> WeeklyReport:
         raise ReportNotFound
     report = (
         WeeklyReport.objects.filter(pk=pk, agency_id=report_agency_id(user))
-        .defer("figures")
+        .defer("figures", "late_list")
         .first()
     )
     if report is None:

@@ -1,11 +1,12 @@
 """Writes of the reports app: building the weekly late-dossier report and emailing it.
 
-- `weekly_report_build`: asks for the missing explanations of late dossiers
-  (dossiers.services.explanation_request_overdue), reads the week's figures
-  (dossiers.reporting, DOMAIN.md §3.8, §8.2, §13) and the explanations
-  (dossiers.selectors.explanations_by_dossier), and freezes them with the Excel and PDF files in a
-  new `WeeklyReport`. Called by the Monday 07:00 beat task, the `build_weekly_report` command and
-  the "Build now" button.
+- `weekly_report_build`: reads the week's figures and its late dossiers with the state of their
+  explanations (dossiers.reporting, DOMAIN.md §3.8, §8.2, §13) and freezes them in a new
+  `WeeklyReport`; its Excel and PDF files are rendered afterwards (`weekly_report_files`, a
+  Celery task queued on commit). Called by the Monday 07:00 beat task, the
+  `build_weekly_report` command and the "Build now" button.
+- Explanations are asked for by the morning job (dossiers.tasks, also Monday 06:45 just before
+  the report); the command and the button ask first themselves (see weekly_report_build).
 - `weekly_report_deliver` / `weekly_report_send`: one `WeeklyReportDelivery` row per address, sent
   by a Celery task at most once (the row is the lock, as in ADR 0003).
 
@@ -21,6 +22,7 @@ Snapshot rules:
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -42,7 +44,6 @@ from core.exceptions import ApplicationError
 from core.notices.email import NoticeFile, send_email
 from core.notices.errors import PermanentError, TransientError, UncertainError
 from dossiers import reporting
-from dossiers.selectors import explanations_by_dossier
 from dossiers.services import explanation_request_overdue
 
 from . import exports
@@ -56,9 +57,18 @@ logger = logging.getLogger(__name__)
 # {version, period {start, end}, totals {counts}, ratios {name: share}, previous {source,
 #  report_id, totals, by_procedure [{id, label, figures}], by_officer [...]} | null,
 #  by_procedure [{id, label, figures}], by_officer [{id, label, figures}],
-#  cells [{procedure_id, officer_id, figures}], overdue [{...selectors.OverdueRow fields}],
-#  explanations_requested}
-SNAPSHOT_VERSION = 1
+#  cells [{procedure_id, officer_id, figures}], explanations_requested}
+# The late list: version 1 in figures["overdue"] [{...selectors.OverdueRow fields,
+#  explanation {...} | null}]; version 2 in WeeklyReport.late_list (JSON text)
+#  {columns [names], rows [[values]], procedures {id: name}, officers {id: name}}:
+#  dossiers.reporting.LATE_COLUMNS with the applicant masked (one "applicant" instead of the
+#  two names), a row per dossier without its keys and the long names once (3,779 late
+#  dossiers took 3.4 MB as objects, 1.2 MB as rows).
+SNAPSHOT_VERSION = 2
+_APPLICANT = reporting.LATE_COLUMNS.index("applicant_name")  # organisation_name follows
+_NAMES = slice(_APPLICANT, _APPLICANT + 2)
+OVERDUE_COLUMNS = list(reporting.LATE_COLUMNS)
+OVERDUE_COLUMNS[_NAMES] = ["applicant"]
 
 
 # --- masking -----------------------------------------------------------------------------------
@@ -119,54 +129,20 @@ def _ratios(figures: reporting.PeriodFigures) -> dict:
     }
 
 
-def _explanation(explanation) -> dict | None:
-    if explanation is None:
-        return None
+def _overdue(late: reporting.LateList, *, officers: dict[int, str]) -> dict:
+    """The late list in the snapshot (version 2): its rows with the applicant masked (the
+    rows are the list's own: nothing else is done per dossier). No query."""
+    rows = late.rows
+    for row in rows:
+        row[_NAMES] = [
+            mask_applicant(applicant_name=row[_APPLICANT], organisation_name=row[_APPLICANT + 1])
+        ]
     return {
-        "status": explanation.status,
-        "reason_category": explanation.reason_category,
-        "text": explanation.text,
-        "remedy": explanation.remedy,
-        "submitted_at": _iso(explanation.submitted_at),
-        "explain_by": _iso(explanation.explain_by),
+        "columns": OVERDUE_COLUMNS,
+        "rows": rows,
+        "procedures": {str(pk): name for pk, name in late.procedures.items()},
+        "officers": {str(pk): name for pk, name in officers.items()},
     }
-
-
-def _overdue(late: list[reporting.LateDossier]) -> list[dict]:
-    """The late list as JSON, with each dossier's explanation and officer's name. Two queries
-    whatever the number of rows."""
-    explanations = explanations_by_dossier(dossier_ids=[row.dossier_id for row in late])
-    officers = {
-        user.pk: str(user)
-        for user in get_user_model()
-        .objects.filter(pk__in={row.officer_id for row in late})
-        .only("pk", "username", "first_name", "last_name")
-    }
-    return [
-        {
-            "dossier_id": row.dossier_id,
-            "code": row.code,
-            "procedure": row.procedure_name,
-            "applicant": mask_applicant(
-                applicant_name=row.applicant_name, organisation_name=row.organisation_name
-            ),
-            "received_at": _iso(row.received_at),
-            "original_due_at": _iso(row.original_due_at),
-            "due_at": _iso(row.due_at),
-            "rescheduled_due_at": _iso(row.rescheduled_due_at),
-            "finished_at": _iso(row.finished_at),
-            "working_days_late": row.working_days_late,
-            "is_open": row.is_open,
-            "is_paused": row.is_paused,
-            "multiple_supplements": row.multiple_supplements,
-            "step": row.current_step,
-            "officer_id": row.officer_id,
-            "officer": officers.get(row.officer_id, ""),
-            "apology_at": _iso(row.apology_at),
-            "explanation": _explanation(explanations.get(row.dossier_id)),
-        }
-        for row in late
-    ]
 
 
 def _previous(*, agency, week_start: date, calendar) -> dict:
@@ -209,14 +185,20 @@ def _previous(*, agency, week_start: date, calendar) -> dict:
 def weekly_report_snapshot(
     *, agency, week_start: date, calendar: WorkingCalendar, explanations_requested: int = 0
 ) -> dict:
-    """The frozen figures of one agency's week (SNAPSHOT_VERSION). Reads only: a handful of
-    queries whatever the number of dossiers (one grouped count for the week, one for the late
-    list, the explanations, labels, last week's snapshot)."""
+    """The frozen figures of one agency's week (SNAPSHOT_VERSION), the late list under
+    "overdue" (stored apart: WeeklyReport.late_list). Reads only, a handful of queries whatever
+    the number of dossiers: the week's grouped counts, which also yield its late dossiers, what
+    the list shows of those (with their explanations), the labels, and last week's snapshot.
+    `explanations_requested`: how many the build asked for first."""
     start, end = reporting.week_bounds(week_start, calendar)
     breakdown = reporting.period_breakdown(
-        agency_id=agency.pk, start=start, end=end, calendar=calendar
+        agency_id=agency.pk, start=start, end=end, calendar=calendar, with_late_list=True
     )
-    late = reporting.late_dossiers(agency_id=agency.pk, start=start, end=end, calendar=calendar)
+    by_officer = _groups(breakdown.by_officer)
+    # Every late dossier is in the week: its officer has a group (labels: no query).
+    names = {group["id"]: group["label"] for group in by_officer}
+    officer_column = reporting.LATE_COLUMNS.index("officer_id")
+    late_officers = {row[officer_column] for row in breakdown.late.rows}
     return {
         "version": SNAPSHOT_VERSION,
         "period": {"start": start.isoformat(), "end": end.isoformat()},
@@ -224,12 +206,14 @@ def weekly_report_snapshot(
         "ratios": _ratios(breakdown.totals),
         "previous": _previous(agency=agency, week_start=week_start, calendar=calendar),
         "by_procedure": _groups(breakdown.by_procedure),
-        "by_officer": _groups(breakdown.by_officer),
+        "by_officer": by_officer,
         "cells": [
             {"procedure_id": procedure_id, "officer_id": officer_id, "figures": f.as_dict()}
             for procedure_id, officer_id, f in breakdown.cells
         ],
-        "overdue": _overdue(late),
+        "overdue": _overdue(
+            breakdown.late, officers={pk: names.get(pk, "") for pk in late_officers}
+        ),
         "explanations_requested": explanations_requested,
     }
 
@@ -240,8 +224,10 @@ def _file_name(agency, week_start: date, revision: int, extension: str) -> str:
 
 
 def _latest(agency, week_start: date) -> WeeklyReport | None:
+    """The week's latest revision, without its figures (loaded only if read)."""
     return (
         WeeklyReport.objects.filter(agency=agency, week_start=week_start)
+        .defer("figures", "late_list")
         .order_by("-revision")
         .first()
     )
@@ -254,7 +240,9 @@ def weekly_report_build(
     trigger: str,
     user=None,
     now: datetime | None = None,
+    request_explanations: bool = False,
     with_files: bool = True,
+    email: bool = False,
 ) -> WeeklyReport:
     """Build and freeze the weekly report of `agency` for the week starting `week_start`
     (default: the last week that is over).
@@ -262,10 +250,19 @@ def weekly_report_build(
     - `trigger`: ReportTrigger. BEAT returns the week's existing report if there is one;
       COMMAND and BUTTON always make a new revision. BUTTON needs a `user` with
       `reports.build_weeklyreport` in that agency.
-    - First asks for the missing explanations of late dossiers (idempotent; their emails go
-      out on commit), then reads, then writes the row and its files in one transaction with the
-      agency row locked, so concurrent builds of one agency get consecutive revisions.
-    - `with_files=False` skips the Excel and PDF (benchmarks); the page works without them.
+    - Reads only the explanations' states: every late dossier is listed with its explanation,
+      or as "not requested yet". Asking for them is the morning job's (dossiers.tasks, 07:30
+      on working days and 06:45 on Mondays, just before the 07:00 report), so the Monday build
+      does not scan the agency's dossiers for it. `request_explanations` asks first
+      (idempotent; emails go out on commit): the command and the button do, since a report
+      built by hand should not wait for the next morning to show who was asked.
+    - Writes the row in one transaction with the agency row locked, so concurrent builds of
+      one agency get consecutive revisions.
+    - The Excel and PDF files are rendered after the commit by a Celery task
+      (`weekly_report_files`; the page says "files being prepared" until they exist), then,
+      with `email`, the report is emailed to the leaders (`weekly_report_deliver`): the email
+      always carries both files. `with_files=False` queues nothing (benchmarks); the page
+      works without files.
     Raises ApplicationError for a week that is not a Monday or not over yet.
     """
     if trigger not in ReportTrigger.values:
@@ -279,48 +276,113 @@ def weekly_report_build(
     week_start = week_start or last_complete_week(now, calendar)
     _check_week(week_start, now=now, calendar=calendar)
     if trigger == ReportTrigger.BEAT and (existing := _latest(agency, week_start)):
+        if with_files:
+            weekly_report_publish(report=existing, email=email)
         return existing
-    requested = explanation_request_overdue(agency_id=agency.pk, now=now)
+    requested = (
+        explanation_request_overdue(agency_id=agency.pk, now=now) if request_explanations else 0
+    )
     figures = weekly_report_snapshot(
         agency=agency, week_start=week_start, calendar=calendar, explanations_requested=requested
     )
+    late_list = json.dumps(figures.pop("overdue"), separators=(",", ":"))
     start, end = reporting.week_bounds(week_start, calendar)
     try:
         with transaction.atomic():
             Agency.objects.select_for_update().filter(pk=agency.pk).first()
             latest = _latest(agency, week_start)
             if trigger == ReportTrigger.BEAT and latest is not None:
-                return latest
-            report = WeeklyReport(
-                agency=agency,
-                week_start=week_start,
-                revision=(latest.revision + 1) if latest else 1,
-                period_start=start,
-                period_end=end,
-                built_at=now,
-                built_by=user,
-                trigger=trigger,
-                figures=figures,
-            )
+                report = latest
+            else:
+                report = WeeklyReport.objects.create(
+                    agency=agency,
+                    week_start=week_start,
+                    revision=(latest.revision + 1) if latest else 1,
+                    period_start=start,
+                    period_end=end,
+                    built_at=now,
+                    built_by=user,
+                    trigger=trigger,
+                    figures=figures,
+                    late_list=late_list,
+                )
+                logger.info(
+                    "weekly report %s built (%s, revision %s)",
+                    report.pk,
+                    week_start,
+                    report.revision,
+                )
             if with_files:
-                _attach_files(report)
-            report.save()
+                weekly_report_publish(report=report, email=email)
     except IntegrityError:
         # Another process built the same revision at the same moment (no agency row lock on
         # SQLite): the beat reuses it, a person is asked to try again.
         existing = _latest(agency, week_start)
         if trigger == ReportTrigger.BEAT and existing is not None:
+            if with_files:
+                weekly_report_publish(report=existing, email=email)
             return existing
         raise ApplicationError(
             _("The report of this week was being built by someone else; try again.")
         ) from None
-    logger.info("weekly report %s built (%s, revision %s)", report.pk, week_start, report.revision)
+    return report
+
+
+def files_ready(report: WeeklyReport) -> bool:
+    """Whether both files of `report` exist (else they are being prepared)."""
+    return bool(report.xlsx_file) and bool(report.pdf_file)
+
+
+def weekly_report_publish(*, report: WeeklyReport, email: bool = False) -> None:
+    """After the current transaction commits: render the files of `report` if it has none yet
+    (Celery task `reports.build_weekly_report_files`), then, with `email`, email it. A report
+    whose files exist is emailed at once (weekly_report_deliver). Idempotent."""
+    if files_ready(report):
+        if email:
+            weekly_report_deliver(report=report)
+        return
+    report_id = report.pk
+
+    def dispatch():
+        from . import tasks  # tasks import this module
+
+        try:
+            tasks.build_weekly_report_files.delay(report_id, deliver=email)
+        except Exception:  # broker down: the page says so; the next beat run queues it again
+            logger.exception("files of weekly report %s not queued", report_id)
+
+    transaction.on_commit(dispatch)
+
+
+def weekly_report_files(*, report_id: int, deliver: bool = False) -> WeeklyReport | None:
+    """Render the Excel and PDF files of a saved report from its frozen figures, then, with
+    `deliver`, email it (the Celery task queued by weekly_report_publish).
+
+    Idempotent: the row is locked while rendering, so a doubled or retried task waits and then
+    finds the files there; files are never rendered twice nor changed afterwards. Returns the
+    report, or None if it does not exist.
+    """
+    with transaction.atomic():
+        report = (
+            WeeklyReport.objects.select_for_update()
+            .select_related("agency")
+            .filter(pk=report_id)
+            .first()
+        )
+        if report is None:
+            return None
+        if not files_ready(report):
+            _attach_files(report)
+            report.save(update_fields=["xlsx_file", "pdf_file"])
+            logger.info("weekly report %s: files ready", report.pk)
+    if deliver:
+        weekly_report_deliver(report=report)
     return report
 
 
 def _attach_files(report: WeeklyReport) -> None:
-    """Render the Excel and PDF files of an unsaved report from its own snapshot, in the
-    office's language (they are official documents, whoever pressed the button)."""
+    """Render the Excel and PDF files of a report from its own snapshot, in the office's
+    language (they are official documents, whoever pressed the button)."""
     with translation.override(settings.LANGUAGE_CODE):
         view = snapshot_view(report, agency_name=report.agency.name)
         report.xlsx_file.save(
@@ -371,7 +433,13 @@ def weekly_report_recipients(*, agency) -> list[tuple[object | None, str]]:
 @transaction.atomic
 def weekly_report_deliver(*, report: WeeklyReport) -> list[WeeklyReportDelivery]:
     """Create the delivery rows of `report` (one per address, never twice: the unique
-    constraint) and, after commit, queue the sending of those not done yet. Idempotent."""
+    constraint) and, after commit, queue the sending of those not done yet. Idempotent.
+
+    The email carries both files: a report whose files are not there yet gets no rows now;
+    its files are rendered first and it is delivered then (weekly_report_publish)."""
+    if not files_ready(report):
+        weekly_report_publish(report=report, email=True)
+        return []
     rows = []
     for user, address in weekly_report_recipients(agency=report.agency):
         delivery, _created = WeeklyReportDelivery.objects.get_or_create(
@@ -525,14 +593,22 @@ def weekly_reports_build_all(
     week_start: date | None = None,
     email: bool = True,
     now: datetime | None = None,
+    request_explanations: bool = False,
 ) -> list[BuildResult]:
-    """Build (and with `email`, deliver) the weekly report of each agency (default: all). An
-    agency whose build fails is logged and reported; the others go on."""
+    """Build the weekly report of each agency (default: all); its files follow (a Celery
+    task) and, with `email`, its emailing once they exist. `request_explanations`: see
+    weekly_report_build. An agency whose build fails is logged and reported; the others go
+    on."""
     results = []
     for agency in agencies if agencies is not None else Agency.objects.order_by("pk"):
         try:
             report = weekly_report_build(
-                agency=agency, week_start=week_start, trigger=trigger, now=now
+                agency=agency,
+                week_start=week_start,
+                trigger=trigger,
+                now=now,
+                request_explanations=request_explanations,
+                email=email,
             )
         except ApplicationError as error:
             results.append(BuildResult(agency=agency, report=None, error=str(error)))
@@ -541,7 +617,5 @@ def weekly_reports_build_all(
             logger.exception("weekly report of agency %s failed", agency.pk)
             results.append(BuildResult(agency=agency, report=None, error=str(error)[:500]))
             continue
-        if email:
-            weekly_report_deliver(report=report)
         results.append(BuildResult(agency=agency, report=report))
     return results

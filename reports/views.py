@@ -55,7 +55,8 @@ def weekly_report_list(request):
 @require_POST
 @permission_required(selectors.BUILD_PERMISSION, raise_exception=True)
 def weekly_report_build_now(request):
-    """Build a new revision of a week's report (default: last week) and open it."""
+    """Build a new revision of a week's report (default: last week) and open it. Asks for the
+    missing explanations first; the files follow (a Celery task), the page says so."""
     agency_id = selectors.report_agency_id(request.user)
     if agency_id is None:
         raise PermissionDenied
@@ -70,7 +71,11 @@ def weekly_report_build_now(request):
             return redirect("reports:weekly-report-list")
     try:
         report = services.weekly_report_build(
-            agency=agency, week_start=week_start, trigger=ReportTrigger.BUTTON, user=request.user
+            agency=agency,
+            week_start=week_start,
+            trigger=ReportTrigger.BUTTON,
+            user=request.user,
+            request_explanations=True,
         )
     except ApplicationError as error:
         messages.error(request, str(error))

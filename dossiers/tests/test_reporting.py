@@ -399,6 +399,21 @@ def test_timeliness_table(office, received_at, steps, expected):
             )
             count = getattr(expected, bucket)
             assert rows == ([dossier.pk] * min(count, 1)), bucket
+        # The weekly report's late list (the counts and the list in one statement) lists it
+        # exactly when it is counted late, as the list on its own does.
+        breakdown = reporting.period_breakdown(
+            agency_id=dossier.agency_id, start=START, end=END, with_late_list=True
+        )
+        alone = reporting.late_dossiers(agency_id=dossier.agency_id, start=START, end=END)
+    assert breakdown.totals == expected
+    late = [dict(zip(breakdown.late.columns, row, strict=True)) for row in breakdown.late.rows]
+    assert [row["dossier_id"] for row in late] == [row.dossier_id for row in alone]
+    assert len(late) == expected.open_overdue + expected.resolved_late
+    if late:
+        (row,) = late
+        assert row["is_open"] == bool(expected.open_overdue) == alone[0].is_open
+        assert row["working_days_late"] == alone[0].working_days_late >= 0
+        assert reporting.parse_timestamp(row["due_at"]) == alone[0].due_at
 
 
 def test_refused_at_intake_is_not_received(office):
@@ -524,7 +539,7 @@ def test_a_procedure_counts_all_its_versions(office, week, agency):
 
 
 def test_by_officer_and_the_combined_grouping(office, week, agency, django_assert_num_queries):
-    with django_assert_num_queries(3):  # JIT off, the grouped counts, the officers' names
+    with django_assert_num_queries(3):  # planner switch, the grouped counts, officers' names
         groups = reporting.period_figures_by(
             agency_id=agency.pk, start=START, end=END, by="officer"
         )
@@ -532,7 +547,7 @@ def test_by_officer_and_the_combined_grouping(office, week, agency, django_asser
     assert by_id[office["officer"].pk].figures.counted == 4
     assert by_id[office["desk"].pk].figures.received == 1
     assert by_id[office["officer"].pk].label == str(office["officer"])
-    with django_assert_num_queries(4):  # JIT off, grouped counts, procedures, officers
+    with django_assert_num_queries(4):  # planner switch, counts, procedures, officers
         breakdown = reporting.period_breakdown(agency_id=agency.pk, start=START, end=END)
     totals = breakdown.totals
     assert totals == reporting.period_figures(agency_id=agency.pk, start=START, end=END)
@@ -545,7 +560,7 @@ def test_by_officer_and_the_combined_grouping(office, week, agency, django_asser
 
 
 def test_period_figures_is_one_query(office, week, agency, django_assert_num_queries):
-    with django_assert_num_queries(2):  # JIT off, the grouped counts
+    with django_assert_num_queries(2):  # the planner switch, the grouped counts
         reporting.period_figures(agency_id=agency.pk, start=START, end=END)
 
 
@@ -561,6 +576,39 @@ def test_weekly_series(office, week, agency):
     # The current week ends at `until`: the dossier due Mon 4/5 is overdue by Wednesday.
     assert series[2][1].open_overdue == 2
     assert series[0][1].received == 4
+
+
+def test_the_breakdown_with_its_late_list_in_one_statement(
+    office, week, agency, django_assert_num_queries
+):
+    with time_machine.travel(LATER, tick=False):
+        # The planner switch, the counts with the late list, procedures, officers.
+        with django_assert_num_queries(4):
+            breakdown = reporting.period_breakdown(
+                agency_id=agency.pk, start=START, end=END, with_late_list=True
+            )
+        plain = reporting.period_breakdown(agency_id=agency.pk, start=START, end=END)
+        alone = reporting.late_dossiers(agency_id=agency.pk, start=START, end=END)
+    assert breakdown.totals == plain.totals
+    assert breakdown.by_procedure == plain.by_procedure
+    assert breakdown.by_officer == plain.by_officer
+    assert sorted(breakdown.cells, key=repr) == sorted(plain.cells, key=repr)
+    assert [row[0] for row in breakdown.late.rows] == [row.dossier_id for row in alone]
+    (row,) = breakdown.late.rows
+    late = dict(zip(breakdown.late.columns, row, strict=True))
+    assert late["code"] == week["late_open"].code
+    assert (late["is_open"], late["is_paused"], late["multiple_supplements"]) == (
+        True,
+        False,
+        False,
+    )
+    assert late["working_days_late"] == 4
+    assert late["officer_id"] == office["officer"].pk
+    assert late["explanation_status"] is None  # not requested yet
+    assert breakdown.late.procedures == {office["procedure"].pk: office["procedure"].name}
+    assert reporting.parse_timestamp(late["received_at"]) == at(2026, 4, 20, 9)
+    assert reporting.parse_timestamp("2026-04-20 02:00:00") == at(2026, 4, 20, 9)  # naive: UTC
+    assert plain.late is None
 
 
 def test_late_dossiers_list(office, week, agency):

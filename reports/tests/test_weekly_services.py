@@ -4,23 +4,27 @@ from __future__ import annotations
 
 import io
 import smtplib
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 import time_machine
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
+from django.test import TestCase
 from openpyxl import load_workbook
 
 from accounts.constants import Role
 from accounts.tests.factories import AgencyFactory
 from core.exceptions import ApplicationError
 from dossiers import services as dossier_services
+from dossiers import tasks as dossier_tasks
 from dossiers.models import DossierExplanation
 from dossiers.tests.factories import staff
 from reports import services
 from reports.constants import DeliveryStatus, ReportTrigger
 from reports.models import WeeklyReport, WeeklyReportDelivery
+from reports.selectors import snapshot_view
 from reports.tests.weekly_data import (
     BUILD_AT,
     PREVIOUS_WEEK,
@@ -33,8 +37,20 @@ pytestmark = pytest.mark.django_db
 
 
 def build(agency, trigger=ReportTrigger.BEAT, moment=BUILD_AT, **kwargs):
-    with time_machine.travel(moment, tick=False):
-        return services.weekly_report_build(agency=agency, trigger=trigger, **kwargs)
+    """Build as in production: the snapshot, then, after the commit, its files (the Celery task
+    runs at once without a broker)."""
+    with (
+        time_machine.travel(moment, tick=False),
+        TestCase.captureOnCommitCallbacks(execute=True),
+    ):
+        report = services.weekly_report_build(agency=agency, trigger=trigger, **kwargs)
+    report.refresh_from_db()
+    return report
+
+
+def late_rows(report):
+    """The late list as the page shows it (selectors.OverdueRow)."""
+    return snapshot_view(report, agency_name="").overdue
 
 
 def test_mask_name():
@@ -76,23 +92,26 @@ def test_the_report_of_last_week(agency, office, fortnight):
     assert previous["totals"]["resolved_late"] == 1
     assert previous["totals"]["received"] == 4
 
-    late_open, late_resolved = figures["overdue"]
-    assert late_open["code"] == fortnight["late_open"].code
-    assert late_open["is_open"] is True
-    assert late_open["applicant"] == "Trần V. Q."  # masked
-    assert late_open["officer"] == str(office["hoa"])
-    assert late_open["working_days_late"] == 4  # due Thu 23/4: Fri 24, Tue 28, Wed 29, Mon 4/5
-    assert late_open["apology_at"] is None
-    assert late_open["explanation"]["status"] == "submitted"
-    assert late_open["explanation"]["reason_category"] == "waiting_other_agency"
-    assert "Công an phường" in late_open["explanation"]["text"]
-    assert late_resolved["code"] == fortnight["late_resolved"].code
-    assert late_resolved["is_open"] is False
-    assert late_resolved["apology_at"] is not None
-    assert datetime.fromisoformat(late_resolved["rescheduled_due_at"]) == at(2026, 5, 8, 17)
-    # The build asked for the explanation the morning job had not asked yet.
-    assert figures["explanations_requested"] == 1
-    assert DossierExplanation.objects.filter(dossier=fortnight["late_resolved"]).exists()
+    late_open, late_resolved = late_rows(report)
+    assert late_open.code == fortnight["late_open"].code
+    assert late_open.is_open is True
+    assert late_open.applicant == "Trần V. Q."  # masked
+    assert late_open.officer == str(office["hoa"])
+    assert late_open.working_days_late == 4  # due Thu 23/4: Fri 24, Tue 28, Wed 29, Mon 4/5
+    assert late_open.apology_at is None
+    assert late_open.explanation.status == "submitted"
+    assert late_open.explanation.reason_category == "waiting_other_agency"
+    assert "Công an phường" in late_open.explanation.text
+    assert late_resolved.code == fortnight["late_resolved"].code
+    assert late_resolved.is_open is False
+    assert late_resolved.procedure == "Đăng ký tổ chức lễ hội"
+    assert late_resolved.apology_at == at(2026, 4, 22, 9)
+    assert late_resolved.rescheduled_due_at == at(2026, 5, 8, 17)
+    # The build only reads the explanations: asking is the morning job's. No job has run
+    # since the dossier was resolved late on Wednesday 29/4, so it is "not requested yet".
+    assert late_resolved.explanation is None
+    assert figures["explanations_requested"] == 0
+    assert not DossierExplanation.objects.filter(dossier=fortnight["late_resolved"]).exists()
 
     labels = {group["label"] for group in figures["by_procedure"]}
     assert labels == {"Cấp Giấy phép karaoke", "Đăng ký tổ chức lễ hội"}
@@ -100,6 +119,48 @@ def test_the_report_of_last_week(agency, office, fortnight):
     assert officers[office["hoa"].pk]["open_overdue"] == 1
     assert officers[office["desk"].pk]["received"] == 1  # "new" is not assigned yet
     assert sum(cell["figures"]["open_overdue"] for cell in figures["cells"]) == 1
+
+
+def test_the_monday_job_asks_before_the_report_and_the_button_asks_itself(
+    agency, office, fortnight, django_capture_on_commit_callbacks
+):
+    # Monday 4/5 06:45 (CELERY_BEAT_SCHEDULE): the morning job asks, then the 07:00 report.
+    with (
+        time_machine.travel(at(2026, 5, 4, 6, 45), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert dossier_tasks.request_overdue_explanations.apply().get() == 1
+    _late_open, late_resolved = late_rows(build(agency))
+    assert late_resolved.explanation.status == "requested"
+    assert late_resolved.explanation.explain_by == at(2026, 5, 6, 17)  # 2 working days
+    # "Build now" asks first itself (here: nothing left to ask).
+    DossierExplanation.objects.filter(dossier=fortnight["late_resolved"]).delete()
+    report = build(agency, ReportTrigger.BUTTON, user=office["boss"], request_explanations=True)
+    assert report.figures["explanations_requested"] == 1
+    assert late_rows(report)[1].explanation.status == "requested"
+
+
+def test_the_snapshot_is_saved_first_and_its_files_follow(
+    agency, office, fortnight, django_capture_on_commit_callbacks
+):
+    with (
+        time_machine.travel(BUILD_AT, tick=False),
+        django_capture_on_commit_callbacks() as callbacks,
+    ):
+        report = services.weekly_report_build(agency=agency, trigger=ReportTrigger.BEAT)
+        # Emailing a report whose files are not there yet queues nothing more than its files.
+        assert services.weekly_report_deliver(report=report) == []
+    assert not services.files_ready(report) and report.figures["totals"]["open_overdue"] == 1
+    assert len(callbacks) == 2  # the files task, twice (the second one finds them ready)
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in callbacks:
+            callback()
+    report.refresh_from_db()
+    assert services.files_ready(report)
+    names = (report.xlsx_file.name, report.pdf_file.name)
+    assert services.weekly_report_files(report_id=report.pk).pdf_file.name == names[1]
+    assert WeeklyReportDelivery.objects.count() == 1  # the second task delivered, once
+    assert len(mail.outbox) == 1 and len(mail.outbox[0].attachments) == 2
 
 
 def test_the_files_hold_the_same_figures(agency, office, fortnight):
@@ -119,7 +180,7 @@ def test_the_files_hold_the_same_figures(agency, office, fortnight):
 
 def test_a_snapshot_never_changes_and_a_rebuild_is_a_new_revision(agency, office, fortnight):
     first = build(agency)
-    frozen = first.figures
+    frozen, frozen_late = first.figures, first.late_list
     # Later: the overdue dossier is resolved, the leader accepts the explanation.
     act(
         at(2026, 5, 5, 9),
@@ -140,8 +201,9 @@ def test_a_snapshot_never_changes_and_a_rebuild_is_a_new_revision(agency, office
     )
     assert (second.week_start, second.revision, second.built_by) == (WEEK, 2, office["boss"])
     assert second.figures["totals"] == frozen["totals"]
-    assert second.figures["overdue"][0]["explanation"]["status"] == "accepted"
-    assert first.figures["overdue"][0]["explanation"]["status"] == "submitted"
+    assert late_rows(second)[0].explanation.status == "accepted"
+    assert late_rows(first)[0].explanation.status == "submitted"
+    assert first.late_list == frozen_late
 
 
 def test_last_week_comes_from_its_snapshot_when_there_is_one(agency, office, fortnight):
@@ -321,3 +383,41 @@ def test_build_all_goes_on_when_one_agency_fails(
     assert by_agency[broken.pk].report is None and "disk full" in by_agency[broken.pk].error
     assert by_agency[agency.pk].report.week_start == WEEK
     assert len(mail.outbox) == 1  # our leader was emailed all the same
+
+
+def test_a_version_1_snapshot_reads_as_before(agency, office, fortnight):
+    """Snapshots built before version 2 kept their late list inside the figures, as objects."""
+    report = build(agency)
+    rows = late_rows(report)
+    report.figures["version"] = 1
+    report.figures["overdue"] = [
+        {
+            "dossier_id": row.dossier_id,
+            "code": row.code,
+            "procedure": row.procedure,
+            "applicant": row.applicant,
+            "received_at": row.received_at.isoformat(),
+            "original_due_at": row.original_due_at.isoformat(),
+            "due_at": row.due_at.isoformat(),
+            "rescheduled_due_at": row.rescheduled_due_at and row.rescheduled_due_at.isoformat(),
+            "finished_at": row.finished_at and row.finished_at.isoformat(),
+            "working_days_late": row.working_days_late,
+            "is_open": row.is_open,
+            "is_paused": row.is_paused,
+            "multiple_supplements": row.multiple_supplements,
+            "step": row.step,
+            "officer_id": row.officer_id,
+            "officer": row.officer,
+            "apology_at": row.apology_at and row.apology_at.isoformat(),
+            "explanation": row.explanation
+            and {"status": row.explanation.status, "text": row.explanation.text},
+        }
+        for row in rows
+    ]
+    report.late_list = ""
+    report.save()
+    blank = {"reason_category": "", "remedy": "", "submitted_at": None, "explain_by": None}
+    assert late_rows(report) == [
+        replace(row, explanation=row.explanation and replace(row.explanation, **blank))
+        for row in rows
+    ]

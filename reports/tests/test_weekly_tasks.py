@@ -39,6 +39,15 @@ def test_the_beat_runs_the_report_every_monday_at_seven_in_nha_trang():
     assert not due and round(remaining / 3600) == 8
 
 
+def test_explanations_are_asked_for_just_before_the_monday_report():
+    entry = settings.CELERY_BEAT_SCHEDULE["request-overdue-explanations-before-weekly-report"]
+    assert entry["task"] == "dossiers.request_overdue_explanations"
+    schedule = entry["schedule"]
+    assert (schedule.minute, schedule.hour, schedule.day_of_week) == ({45}, {6}, {1})
+    assert "dossiers.request_overdue_explanations" in app.tasks
+    assert "reports.build_weekly_report_files" in app.tasks
+
+
 @pytest.mark.django_db
 def test_the_monday_task_builds_and_emails_once(
     agency, office, fortnight, django_capture_on_commit_callbacks

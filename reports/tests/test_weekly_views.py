@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -35,9 +36,15 @@ def _english_and_later(client):
 
 
 @pytest.fixture
-def report(agency, fortnight):
-    with time_machine.travel(BUILD_AT, tick=False):
-        return services.weekly_report_build(agency=agency, trigger=ReportTrigger.BEAT)
+def report(agency, fortnight, django_capture_on_commit_callbacks):
+    """Last week's report with its files (rendered after the commit by the Celery task)."""
+    with (
+        time_machine.travel(BUILD_AT, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        report = services.weekly_report_build(agency=agency, trigger=ReportTrigger.BEAT)
+    report.refresh_from_db()
+    return report
 
 
 def get(client, user, url, **params):
@@ -104,6 +111,24 @@ def test_the_figures_link_to_exactly_the_dossiers_counted(client, office, fortni
         listing = client.get(row.url)
         assert listing.status_code == 200
         assert listing.context["counts"]["total"] == row.value, row.name
+
+
+def test_the_page_says_when_the_files_are_being_prepared(
+    client, agency, office, fortnight, django_capture_on_commit_callbacks
+):
+    with (
+        time_machine.travel(BUILD_AT, tick=False),
+        django_capture_on_commit_callbacks() as files_task,
+    ):
+        report = services.weekly_report_build(agency=agency, trigger=ReportTrigger.BEAT)
+    page = get(client, office["boss"], detail(report)).content.decode()
+    assert "The Excel and PDF files are being prepared" in page
+    assert "bao-cao.xlsx" not in page
+    assert get(client, office["boss"], detail(report) + "bao-cao.pdf").status_code == 404
+    (callback,) = files_task
+    callback()
+    page = client.get(detail(report)).content.decode()
+    assert "being prepared" not in page and "bao-cao.xlsx" in page
 
 
 def test_the_leader_downloads_the_files(client, office, report):
@@ -204,9 +229,8 @@ def test_the_list_offers_the_last_weeks_to_leaders(client, office, report):
 def test_the_list_and_the_page_run_a_fixed_number_of_queries(
     client, agency, office, report, django_assert_max_num_queries
 ):
-    figures = dict(report.figures)
-    row = figures["overdue"][0]
-    figures["overdue"] = [{**row, "dossier_id": row["dossier_id"] + i} for i in range(60)]
+    late = json.loads(report.late_list)
+    late["rows"] = [[row[0] + i, *row[1:]] for i in range(30) for row in late["rows"]]
     for back in range(1, 40):
         WeeklyReport.objects.create(
             agency=agency,
@@ -215,7 +239,8 @@ def test_the_list_and_the_page_run_a_fixed_number_of_queries(
             period_end=report.period_end,
             built_at=report.built_at,
             trigger=ReportTrigger.COMMAND,
-            figures=figures,
+            figures=report.figures,
+            late_list=json.dumps(late),
         )
     client.force_login(office["boss"])
     with django_assert_max_num_queries(10):

@@ -617,11 +617,13 @@ def tthc_satisfaction_estimate(
         .annotate(upper_code=Upper("dossier_code"))
         .values("upper_code")
     )
+    # Two index look-ups in one query (codes are stored upper-cased: dossiers.lookup): with
+    # `OR`, or `upper(code)`, PostgreSQL scanned all 1,000,000 dossiers (~0.5 s a dashboard).
+    agency_dossiers = Dossier.objects.filter(agency_id=agency_id).order_by()
     candidates = list(
-        Dossier.objects.filter(agency_id=agency_id)
-        .annotate(upper_code=Upper("code"))
-        .filter(Q(pk__in=disliked) | Q(upper_code__in=petitioned_codes))
+        agency_dossiers.filter(pk__in=disliked)
         .values_list("pk", flat=True)
+        .union(agency_dossiers.filter(code__in=petitioned_codes).values_list("pk", flat=True))
     )
     complained = 0
     if candidates:

@@ -1,7 +1,9 @@
 """`manage.py build_weekly_report [--week YYYY-MM-DD] [--agency CODE] [--no-email]`.
 
 Builds a new revision of the weekly late-dossier report (reports.services) of one agency or of
-every agency, and emails it to the leaders unless `--no-email`.
+every agency, asking first for the explanations of late dossiers that have none, and emails it
+to the leaders unless `--no-email` (once its files are rendered: a Celery task, run at once
+when no broker is configured).
 """
 
 from datetime import date
@@ -11,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.models import Agency
 from dossiers.reporting import week_start_of
 from reports.constants import ReportTrigger
-from reports.services import weekly_reports_build_all
+from reports.services import files_ready, weekly_reports_build_all
 
 
 class Command(BaseCommand):
@@ -48,6 +50,7 @@ class Command(BaseCommand):
             agencies=agencies,
             week_start=week_start,
             email=not no_email,
+            request_explanations=True,
         )
         failed = False
         for result in results:
@@ -56,12 +59,16 @@ class Command(BaseCommand):
                 self.stderr.write(f"{result.agency.code}: {result.error}")
                 continue
             report = result.report
+            report.refresh_from_db(fields=["xlsx_file", "pdf_file"])  # rendered after commit
             totals = report.figures.get("totals", {})
+            if not files_ready(report):
+                after = "; files and emails queued" if not no_email else "; files queued"
+            else:
+                after = "" if no_email else f", {report.deliveries.count()} email(s)"
             self.stdout.write(
                 f"{result.agency.code}: week of {report.week_start:%d/%m/%Y}, revision "
                 f"{report.revision} (#{report.pk}): {totals.get('open_overdue', 0)} overdue, "
-                f"{totals.get('resolved_late', 0)} resolved late"
-                + ("" if no_email else f", {report.deliveries.count()} email(s)")
+                f"{totals.get('resolved_late', 0)} resolved late{after}"
             )
         if failed:
             raise CommandError("Some reports were not built.")
